@@ -1,0 +1,208 @@
+"""Turning OpenRouter's failures into typed exceptions, and deciding which ones to retry.
+
+OpenRouter answers errors in two JSON shapes (see the wire reference §5.2):
+
+    A  {"error": {"code": <int status>, "message": ..., "metadata": {...}}}
+    B  {"error": {"code": "invalid_prompt", "message": ...}, "metadata": {...} | null}
+
+and, from proxies in front of it, sometimes an HTML page. `error_from_status` reads all three; the message a
+user sees is OpenRouter's own, never markup. `RetryPolicy` is the retry schedule as pure arithmetic: the
+drivers in `routerkit.models` sleep for what it says.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InsufficientCreditsError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseFailedError,
+    ServerError,
+    StreamInterruptedError,
+)
+
+__all__ = ["RetryPolicy", "error_from_event", "error_from_status", "parse_retry_after"]
+
+_STATUS_TYPES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientCreditsError,
+    403: PermissionDeniedError,
+    404: BadRequestError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+#: Inner codes OpenRouter wraps in an HTTP 400 when a provider failed transiently.
+_TRANSIENT_INNER_CODES = frozenset({502, 503, 529})
+_RETRYABLE_STATUSES = frozenset({408, 409, 429})
+_MAX_DETAIL = 300
+
+
+def error_from_status(
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    models: Sequence[str],
+) -> APIStatusError:
+    """The exception for an HTTP error response, whatever shape its body has."""
+    code: str | int | None = None
+    metadata: dict[str, Any] = {}
+    try:
+        payload = json.loads(body) if body else None
+    except ValueError:
+        payload = None
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(error, dict):
+        code = error.get("code")
+        message = str(error.get("message") or "").strip() or f"HTTP {status}"
+        inner_meta = error.get("metadata")
+        outer_meta = payload.get("metadata") if isinstance(payload, dict) else None
+        metadata = inner_meta if isinstance(inner_meta, dict) else outer_meta if isinstance(outer_meta, dict) else {}
+        message += _detail(metadata)
+    else:
+        message = _text_message(status, body)
+    cls = _STATUS_TYPES.get(status, ServerError)
+    if isinstance(code, int) and code in _TRANSIENT_INNER_CODES:
+        cls = ServerError
+    return cls(
+        message,
+        status=status,
+        code=code,
+        metadata=metadata,
+        models=models,
+        generation_id=headers.get("x-generation-id"),
+        retry_after=parse_retry_after(headers),
+    )
+
+
+def error_from_event(event: Mapping[str, Any], models: Sequence[str], partial_text: str) -> ResponseFailedError:
+    """The exception for a failure reported inside a stream or a 200 body.
+
+    Handles `response.failed` (the error inside `response`), the flat `error` event of the OpenAPI schema
+    (`{"type":"error","code","message"}`), and the nested one OpenRouter's prose docs show
+    (`{"type":"error","error":{"code","message"}}`).
+    """
+    response = event.get("response")
+    source: Mapping[str, Any] = event
+    if isinstance(response, Mapping):
+        source = response
+    error = source.get("error")
+    if isinstance(error, Mapping):
+        source = {**source, **error}
+    message = str(source.get("message") or "the model reported a failure without a message")
+    metadata = {k: source[k] for k in ("error_type", "param") if source.get(k) is not None}
+    return ResponseFailedError(
+        message,
+        code=source.get("code"),
+        metadata=metadata,
+        models=models,
+        generation_id=source.get("id") if isinstance(response, Mapping) else None,
+        partial_text=partial_text,
+    )
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait, from `retry-after-ms` or `Retry-After` (seconds or an HTTP date)."""
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(float(millis) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When to try again, and after how long.
+
+    Retried: HTTP 408, 409, 429 and 5xx; an HTTP 400 wrapping a transient 502/503/529; connection failures
+    and timeouts before any output. Never retried: anything after output reached the caller (the drivers
+    check that), and every other status. Waits grow 0.5 s → 8 s with jitter; a server's `Retry-After` wins
+    but is capped at `max_retry_after`; no wait may run past the call's overall `deadline`.
+    """
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def is_retryable(self, exc: APIError) -> bool:
+        if isinstance(exc, APIStatusError):
+            status = exc.status or 0
+            if status in _RETRYABLE_STATUSES or status >= 500:
+                return True
+            return isinstance(exc.code, int) and exc.code in _TRANSIENT_INNER_CODES
+        return isinstance(exc, (APIConnectionError, APITimeoutError, StreamInterruptedError))
+
+    def delay(self, exc: APIError, retries_done: int, time_left: float | None) -> float | None:
+        """Seconds to sleep before the next attempt, or None to give up and raise `exc`."""
+        if retries_done >= self.max_retries or not self.is_retryable(exc):
+            return None
+        if exc.retry_after is not None:
+            wait = min(exc.retry_after, self.max_retry_after)
+        else:
+            wait = min(self.initial_delay * 2**retries_done, self.max_delay)
+            wait *= 1 - 0.25 * random.random()
+        if time_left is not None and wait >= time_left:
+            return None
+        return wait
+
+
+def _detail(metadata: Mapping[str, Any]) -> str:
+    """A short suffix with what OpenRouter's metadata adds to its message (provider, validation issues)."""
+    bits = []
+    provider = metadata.get("provider_name")
+    if provider:
+        bits.append(f"provider: {provider}")
+    raw = metadata.get("raw")
+    if isinstance(raw, str) and raw.strip():
+        flat = " ".join(raw.split())
+        bits.append(flat if len(flat) <= _MAX_DETAIL else flat[:_MAX_DETAIL] + "…")
+    reasons = metadata.get("reasons")
+    if isinstance(reasons, list) and reasons:
+        bits.append("flagged: " + ", ".join(map(str, reasons)))
+    return f" ({'; '.join(bits)})" if bits else ""
+
+
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _text_message(status: int, body: bytes) -> str:
+    """A clean one-line message from a non-JSON body (an HTML error page from a proxy, plain text)."""
+    match = _TITLE.search(body)
+    text = (match.group(1) if match else body).decode("utf-8", "replace")
+    text = " ".join(_TAG.sub(" ", text).split())
+    if not text:
+        return f"HTTP {status} with an empty body"
+    if len(text) > _MAX_DETAIL:
+        text = text[:_MAX_DETAIL] + "…"
+    return f"{text} (non-JSON error body)"

@@ -1,0 +1,202 @@
+"""A Responses stream as a state machine: bytes in, typed events out.
+
+Theory of operation: `ResponseStream.feed(chunk)` splits SSE frames (OpenRouter's `data:`-only framing or
+OpenAI's with `event:` lines), decodes each JSON payload and dispatches on its `type` through a table.
+Deltas become `TextDelta` / `ReasoningDelta`; finished items are kept by `output_index` (they may arrive out
+of order); a terminal event becomes `ResponseCompleted` with the final `ModelResponse`. Failures are raised
+as typed exceptions carrying the partial answer. `close()` is called at end of input: a stream that ended
+without a terminal event raises `StreamInterruptedError` (or, when every item it opened was finished,
+completes from those items, as OpenRouter sometimes closes a valid stream early).
+
+No I/O and no clock of its own: the caller passes `clock` so time to first token is measured where the
+bytes are read, and tests can drive it with a fake clock.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import APIError, StreamInterruptedError
+from .errors import error_from_event
+from .events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
+from .response import ModelResponse, build_response, read_output
+from .sse import SSEDecoder, SSEFramingError
+
+__all__ = ["ResponseStream"]
+
+_Handler = Callable[["ResponseStream", dict[str, Any]], StreamEvent | None]
+
+
+class ResponseStream:
+    """Parser for one streamed Responses call."""
+
+    def __init__(
+        self,
+        requested_model: str,
+        *,
+        models: Sequence[str] = (),
+        generation_id: str | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.requested_model = requested_model
+        self.models = list(models) or [requested_model]
+        self.generation_id = generation_id
+        self._clock = clock
+        self._started = clock()
+        self._sse = SSEDecoder()
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self._summary_key: tuple[Any, Any] | None = None
+        self._added: dict[int, dict[str, Any]] = {}
+        self._done: dict[int, dict[str, Any]] = {}
+        self._response_meta: dict[str, Any] = {}
+        self.first_output_at: float | None = None
+        """Clock reading at the first output delta (answer, reasoning or tool arguments); None before."""
+        self.response: ModelResponse | None = None
+        """The final response, once a terminal event arrived."""
+
+    @property
+    def output_started(self) -> bool:
+        """True once any output delta was parsed: from then on a retry would repeat output, so none is made."""
+        return self.first_output_at is not None
+
+    @property
+    def partial_text(self) -> str:
+        return "".join(self._text)
+
+    @property
+    def keepalives(self) -> int:
+        return self._sse.comments
+
+    def feed(self, chunk: bytes) -> list[StreamEvent]:
+        try:
+            frames = self._sse.feed(chunk)
+        except SSEFramingError as exc:
+            raise self._interrupted(str(exc)) from exc
+        return self._dispatch(frames) if frames else []
+
+    def close(self) -> list[StreamEvent]:
+        """End of input. Returns the last events, or raises if the stream did not finish properly."""
+        events = self._dispatch(self._sse.flush())
+        if self.response is not None:
+            return events
+        if self._done and self._done.keys() >= self._added.keys():
+            events.append(self._complete({**self._response_meta, "status": "completed"}))
+            return events
+        raise self._interrupted("the stream ended before the response was complete (no terminal event)")
+
+    def _dispatch(self, frames: list[Any]) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        for frame in frames:
+            data = frame.data
+            if data == b"[DONE]" or self.response is not None:
+                continue
+            try:
+                payload = json.loads(data)
+            except ValueError as exc:
+                raise self._interrupted(f"malformed data line in the stream: {data[:80]!r}") from exc
+            if not isinstance(payload, dict):
+                continue
+            handler = _HANDLERS.get(payload.get("type") or frame.event)
+            if handler is not None:
+                event = handler(self, payload)
+                if event is not None:
+                    events.append(event)
+        return events
+
+    def _mark_output(self) -> None:
+        if self.first_output_at is None:
+            self.first_output_at = self._clock()
+
+    def _interrupted(self, message: str) -> APIError:
+        return StreamInterruptedError(
+            message, models=self.models, generation_id=self.generation_id, partial_text=self.partial_text
+        )
+
+    # Handlers, one per event type that matters; every other type is ignored.
+
+    def _on_response_meta(self, event: dict[str, Any]) -> None:
+        response = event.get("response")
+        if isinstance(response, dict):
+            self._response_meta = {k: v for k, v in response.items() if k != "output"}
+
+    def _on_text_delta(self, event: dict[str, Any]) -> StreamEvent:
+        delta = event.get("delta") or ""
+        self._mark_output()
+        self._text.append(delta)
+        return TextDelta(delta)
+
+    def _on_reasoning_delta(self, event: dict[str, Any]) -> StreamEvent:
+        self._mark_output()
+        return ReasoningDelta(event.get("delta") or "", "text")
+
+    def _on_summary_delta(self, event: dict[str, Any]) -> StreamEvent:
+        self._mark_output()
+        delta = event.get("delta") or ""
+        key = (event.get("item_id"), event.get("summary_index"))
+        if self._summary_key is not None and key != self._summary_key:
+            delta = "\n\n" + delta
+        self._summary_key = key
+        return ReasoningDelta(delta, "summary")
+
+    def _on_arguments_delta(self, event: dict[str, Any]) -> None:
+        self._mark_output()
+
+    def _on_item_added(self, event: dict[str, Any]) -> None:
+        item = event.get("item")
+        if isinstance(item, dict):
+            self._added[event.get("output_index", len(self._added))] = item
+
+    def _on_item_done(self, event: dict[str, Any]) -> StreamEvent | None:
+        item = event.get("item")
+        if not isinstance(item, dict):
+            return None
+        self._done[event.get("output_index", len(self._done))] = item
+        if item.get("type") == "function_call":
+            self._mark_output()
+            calls = read_output([item]).calls
+            return FunctionCallEvent(calls[0])
+        return None
+
+    def _on_terminal(self, event: dict[str, Any]) -> StreamEvent:
+        response = event.get("response")
+        return self._complete(response if isinstance(response, dict) else {})
+
+    def _on_failed(self, event: dict[str, Any]) -> None:
+        raise error_from_event(event, self.models, self.partial_text)
+
+    def _complete(self, body: dict[str, Any]) -> ResponseCompleted:
+        # Items from `output_item.done`, in output order, stand in when the terminal event's list is empty.
+        # When it is not, it wins: item ids may change between `output_item.done` and the terminal event.
+        output = None if body.get("output") else [self._done[i] for i in sorted(self._done)]
+        response = build_response(
+            self.requested_model, {**self._response_meta, **body}, output=output, generation_id=self.generation_id
+        )
+        if not response.text and self._text:
+            response.text = self.partial_text
+        if self.first_output_at is not None:
+            response.time_to_first_token = self.first_output_at - self._started
+        response.duration = self._clock() - self._started
+        self.response = response
+        return ResponseCompleted(response)
+
+
+_HANDLERS: dict[str, _Handler] = {
+    "response.created": ResponseStream._on_response_meta,
+    "response.in_progress": ResponseStream._on_response_meta,
+    "response.output_text.delta": ResponseStream._on_text_delta,
+    "response.refusal.delta": ResponseStream._on_text_delta,
+    "response.reasoning_text.delta": ResponseStream._on_reasoning_delta,
+    "response.reasoning_summary_text.delta": ResponseStream._on_summary_delta,
+    "response.function_call_arguments.delta": ResponseStream._on_arguments_delta,
+    "response.output_item.added": ResponseStream._on_item_added,
+    "response.output_item.done": ResponseStream._on_item_done,
+    "response.completed": ResponseStream._on_terminal,
+    "response.incomplete": ResponseStream._on_terminal,
+    "response.failed": ResponseStream._on_failed,
+    "response.error": ResponseStream._on_failed,
+    "error": ResponseStream._on_failed,
+}
