@@ -46,7 +46,9 @@ class Call:
         left = self.time_left()
         cap = (lambda t: t) if left is None else (lambda t: max(min(t, left), 0.001))
         return httpx2.Timeout(
-            connect=cap(self.connect_timeout), read=cap(self.stall_timeout), write=cap(self.stall_timeout),
+            connect=cap(self.connect_timeout),
+            read=cap(self.stall_timeout),
+            write=cap(self.stall_timeout),
             pool=cap(self.connect_timeout),
         )
 
@@ -77,9 +79,7 @@ class Call:
         try:
             payload: Any = json.loads(body)
         except ValueError as exc:
-            raise StreamInterruptedError(
-                f"the response body is not JSON: {body[:80]!r}", models=self.models
-            ) from exc
+            raise StreamInterruptedError(f"the response body is not JSON: {body[:80]!r}", models=self.models) from exc
         if not isinstance(payload, dict):
             raise StreamInterruptedError("the response body is not a JSON object", models=self.models)
         if payload.get("status") == "failed" or (payload.get("error") and not payload.get("output")):
@@ -89,9 +89,7 @@ class Call:
         return response
 
     def new_stream(self, headers: Mapping[str, str]) -> ResponseStream:
-        return ResponseStream(
-            self.requested_model, models=self.models, generation_id=headers.get("x-generation-id")
-        )
+        return ResponseStream(self.requested_model, models=self.models, generation_id=headers.get("x-generation-id"))
 
 
 @contextmanager

@@ -178,9 +178,12 @@ class OpenAIResponses:
         while True:
             stream = None
             try:
-                with translate_errors(call), client.stream(
-                    "POST", call.url, content=call.payload, headers=call.headers, timeout=call.timeout()
-                ) as r:
+                with (
+                    translate_errors(call),
+                    client.stream(
+                        "POST", call.url, content=call.payload, headers=call.headers, timeout=call.timeout()
+                    ) as r,
+                ):
                     if r.status_code >= 400:
                         call.raise_for_status(r.status_code, r.headers, r.read())
                     stream = call.new_stream(r.headers)
@@ -201,9 +204,7 @@ class OpenAIResponses:
         while True:
             try:
                 with translate_errors(call):
-                    r = await client.post(
-                        call.url, content=call.payload, headers=call.headers, timeout=call.timeout()
-                    )
+                    r = await client.post(call.url, content=call.payload, headers=call.headers, timeout=call.timeout())
                 call.raise_for_status(r.status_code, r.headers, r.content)
                 return call.read_json(r.headers, r.content)
             except APIError as exc:

@@ -83,9 +83,7 @@ def check_reasoning(value: object) -> dict[str, Any] | None:
         raise UsageError(f"reasoning['effort'] must be one of {', '.join(REASONING_EFFORTS)}, got {effort!r}")
     summary = value.get("summary")
     if summary is not None and summary not in _REASONING_SUMMARIES:
-        raise UsageError(
-            f"reasoning['summary'] must be one of {', '.join(_REASONING_SUMMARIES)}, got {summary!r}"
-        )
+        raise UsageError(f"reasoning['summary'] must be one of {', '.join(_REASONING_SUMMARIES)}, got {summary!r}")
     enabled = value.get("enabled")
     if enabled is not None and not isinstance(enabled, bool):
         raise UsageError(f"reasoning['enabled'] must be True or False, got {enabled!r}")
