@@ -1,0 +1,114 @@
+"""The facts the printer shows, as plain data and plain strings (no rich here).
+
+`RunSummary` is what the agent hands over at the end of a run. `summary_parts` and `error_facts` turn a
+summary or an exception into short labelled strings; the printer decides how to style them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from routerkit.errors import APIError, OutputValidationError
+
+__all__ = ["RunSummary", "error_facts", "error_partial_text", "format_cost", "format_seconds", "summary_parts"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """The footer's facts about one run."""
+
+    #: The model the caller asked for (the first of the fallback list).
+    requested_model: str
+    #: The model that actually answered; differs from `requested_model` after a fallback.
+    model: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    reasoning_tokens: int | None
+    #: USD, as OpenRouter reports it in `usage.cost`.
+    cost: float | None
+    #: Seconds from sending the request to the first answer or reasoning token.
+    time_to_first_token: float | None
+    #: Seconds for the whole run.
+    duration: float | None
+    #: "completed", "incomplete" or "interrupted".
+    status: str = "completed"
+
+
+def format_cost(cost: float) -> str:
+    """Dollars with enough digits to see sub-cent costs: `$0.000123`, `$0.0421`, `$1.2345`."""
+    if cost == 0:
+        return "$0"
+    if abs(cost) < 0.01:
+        return f"${cost:.6f}"
+    return f"${cost:.4f}"
+
+
+def format_seconds(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)} min {rest:.0f} s"
+
+
+def summary_parts(s: RunSummary) -> list[tuple[str, str]]:
+    """The footer as (kind, text) parts; kinds: status, model, fallback, tokens, cost, time."""
+    parts: list[tuple[str, str]] = []
+    if s.status != "completed":
+        parts.append(("status", s.status))
+    model = s.model or s.requested_model
+    parts.append(("model", model))
+    if s.model is not None and s.model != s.requested_model:
+        parts.append(("fallback", f"↪ fallback from {s.requested_model}"))
+    tokens: list[str] = []
+    if s.input_tokens is not None:
+        tokens.append(f"{s.input_tokens:,} in")
+    if s.output_tokens is not None:
+        out = f"{s.output_tokens:,} out"
+        if s.reasoning_tokens:
+            out += f" ({s.reasoning_tokens:,} reasoning)"
+        tokens.append(out)
+    elif s.reasoning_tokens:
+        tokens.append(f"{s.reasoning_tokens:,} reasoning")
+    if tokens:
+        parts.append(("tokens", "tokens " + " / ".join(tokens)))
+    if s.cost is not None:
+        parts.append(("cost", format_cost(s.cost)))
+    if s.time_to_first_token is not None:
+        parts.append(("time", f"TTFT {format_seconds(s.time_to_first_token)}"))
+    if s.duration is not None:
+        parts.append(("time", f"total {format_seconds(s.duration)}"))
+    return parts
+
+
+def error_facts(exc: BaseException) -> tuple[str, list[str]]:
+    """A title and the lines that say what went wrong, for any exception."""
+    if isinstance(exc, APIError):
+        facts: list[str] = []
+        if exc.status is not None:
+            facts.append(f"HTTP {exc.status}")
+        if exc.code is not None and exc.code != exc.status:
+            facts.append(f"code {exc.code}")
+        lines = [" · ".join(facts)] if facts else []
+        lines.append(exc.message or "(no message)")
+        if exc.models:
+            label = "model" if len(exc.models) == 1 else "models"
+            lines.append(f"{label}: {', '.join(exc.models)}")
+        if exc.retry_after is not None:
+            lines.append(f"retry after {format_seconds(exc.retry_after)}")
+        if exc.generation_id:
+            lines.append(f"generation: {exc.generation_id}")
+        return exc.kind, lines
+    if isinstance(exc, KeyboardInterrupt):
+        return "Interrupted", ["stopped by the user"]
+    return type(exc).__name__, [str(exc) or repr(exc)]
+
+
+def error_partial_text(exc: BaseException) -> str:
+    """The answer text an exception kept, if any."""
+    if isinstance(exc, APIError):
+        return exc.partial_text or ""
+    if isinstance(exc, OutputValidationError):
+        return exc.raw_text or ""
+    return ""
