@@ -73,19 +73,52 @@ class RenderStats:
     committed_blocks: int = 0
 
 
-def _is_rule_block(block: str) -> bool:
-    """Whether a markdown block ends with a thematic break (rich prints a blank line after those)."""
-    lines = block.rstrip().splitlines()
-    if not lines:
-        return False
-    last = lines[-1].strip()
-    return len(last) >= 3 and last[0] in "-*_" and set(last.replace(" ", "")) == {last[0]}
-
-
 def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text):,} chars)"
+
+
+def _is_plain_blank(line: list[Segment]) -> bool:
+    """A line with nothing visible on it: only spaces, and no background (a code block's padding has one)."""
+    for segment in line:
+        if segment.control or segment.text.strip():
+            return False
+        style = segment.style
+        if segment.text and style is not None and (style.bgcolor is not None or style.reverse):
+            return False
+    return True
+
+
+def _block_lines(
+    console: Console, options: ConsoleOptions, renderable: RenderableType, *, gap: bool
+) -> list[list[Segment]]:
+    """Render one block to lines without its own leading and trailing blank lines, so that blocks printed
+    one by one are spaced evenly: `gap` puts exactly one blank line before it."""
+    lines = console.render_lines(renderable, options.update(height=None), pad=False)
+    start, end = 0, len(lines)
+    while start < end and _is_plain_blank(lines[start]):
+        start += 1
+    while end > start and _is_plain_blank(lines[end - 1]):
+        end -= 1
+    lines = lines[start:end]
+    if gap and lines:
+        lines.insert(0, [])
+    return lines
+
+
+class _Block:
+    """A finished block for the scrollback, trimmed of its blank edges (see `_block_lines`)."""
+
+    def __init__(self, renderable: RenderableType, *, gap: bool) -> None:
+        self.renderable = renderable
+        self.gap = gap
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        new_line = Segment.line()
+        for line in _block_lines(console, options, self.renderable, gap=self.gap):
+            yield from line
+            yield new_line
 
 
 class _Tail:
@@ -118,9 +151,7 @@ class _Tail:
         stats = self._printer.stats
         stats.tail_renders += 1
         stats.rendered_chars += len(self.text)
-        lines = console.render_lines(self._renderable(), options.update(height=None), pad=False)
-        if self.gap:
-            lines.insert(0, [])
+        lines = _block_lines(console, options, self._renderable(), gap=self.gap)
         limit = max(1, options.size.height - self._printer.live_margin)
         if len(lines) > limit:
             lines = lines[-limit:]
@@ -167,7 +198,6 @@ class RunPrinter:
         self._section_markdown = False
         self._section_style = ""
         self._section_blocks = 0  # blocks committed in the current streamed section
-        self._after_rule = False  # the last committed markdown block ended with a rule
         self._buffer: list[str] = []  # deltas kept for later when not streaming
         self._live: Live | None = None
         self._tail = _Tail(self)
@@ -347,7 +377,6 @@ class RunPrinter:
             self._section_style = "dim" if section == _REASONING else ""
             self._splitter = BlockSplitter() if markdown else LineSplitter()
             self._section_blocks = 0
-            self._after_rule = False
         if section == _ANSWER and text.strip():
             self._answer_shown = True
         if not self._fancy:
@@ -374,7 +403,7 @@ class RunPrinter:
                 self._live.refresh()
 
     def _gap_before_next(self) -> bool:
-        return self._section_markdown and self._section_blocks > 0 and not self._after_rule
+        return self._section_markdown and self._section_blocks > 0
 
     def _prepare(self, blocks: list[str]) -> RenderableType | None:
         """Turn finished blocks of the streamed section into one renderable for the scrollback."""
@@ -382,16 +411,12 @@ class RunPrinter:
         for block in blocks:
             if not block.strip():
                 continue
-            if self._gap_before_next():
-                renderables.append(Text())
+            gap = self._gap_before_next()
             self.stats.committed_blocks += 1
             self.stats.rendered_chars += len(block)
-            if self._section_markdown:
-                source = block
-                self._after_rule = _is_rule_block(block)
-            else:
-                source = block[:-1] if block.endswith("\n") else block
-            renderables.append(self._render_source(source, markdown=self._section_markdown, style=self._section_style))
+            source = block if self._section_markdown or not block.endswith("\n") else block[:-1]
+            rendered = self._render_source(source, markdown=self._section_markdown, style=self._section_style)
+            renderables.append(_Block(rendered, gap=gap))
             self._section_blocks += 1
         if not renderables:
             return None

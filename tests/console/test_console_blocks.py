@@ -1,0 +1,110 @@
+"""BlockSplitter: finished blocks are found incrementally and concatenate back to the original text."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import pytest
+from _md_doc import make_document, split_deltas
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.markdown import Markdown
+
+from routerkit.console._blocks import BlockSplitter, LineSplitter
+
+
+def split_all(text: str, deltas: list[str] | None = None) -> tuple[list[str], str]:
+    splitter = BlockSplitter()
+    blocks: list[str] = []
+    for delta in deltas if deltas is not None else [text]:
+        blocks.extend(splitter.feed(delta))
+    return blocks, splitter.flush()
+
+
+def test_blocks_concatenate_to_the_original_text() -> None:
+    doc = make_document(20_000)
+    blocks, tail = split_all(doc, split_deltas(doc, 2000))
+    assert "".join(blocks) + tail == doc
+    assert len(blocks) > 100
+
+
+def test_blocks_do_not_depend_on_where_the_deltas_are_cut() -> None:
+    doc = make_document(3_000, seed=3)
+    whole = split_all(doc)
+    assert split_all(doc, list(doc)) == whole  # one character at a time
+    assert split_all(doc, split_deltas(doc, 37)) == whole
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="ab #-*>|`~ \n1.", max_size=300), st.lists(st.integers(0, 300), max_size=20))
+def test_any_text_and_any_cuts_concatenate_back(text: str, cuts: list[int]) -> None:
+    points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    deltas = [text[a:b] for a, b in itertools.pairwise(points)]
+    blocks, tail = split_all(text, deltas)
+    assert "".join(blocks) + tail == text
+    assert (blocks, tail) == split_all(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_blocks", "expected_tail"),
+    [
+        ("# Title\nnext", ["# Title\n"], "next"),  # a heading is complete at its newline
+        ("para one\nstill\n\nnext", ["para one\nstill\n\n"], "next"),
+        ("```py\na = 1\n\nb = 2\n```\nafter", ["```py\na = 1\n\nb = 2\n```\n"], "after"),
+        ("~~~\n```\nx\n~~~\n", ["~~~\n```\nx\n~~~\n"], ""),  # ``` does not close a ~~~ fence
+        ("````\n```\n````\n", ["````\n```\n````\n"], ""),  # a shorter fence does not close a longer one
+        ("- a\n\n- b\n\n  more\n\nafter\n", ["- a\n\n- b\n\n  more\n\n"], "after\n"),
+        ("1. x\n2. y\nlazy\n\n3. z\n", [], "1. x\n2. y\nlazy\n\n3. z\n"),  # the list is still open
+        ("| a | b |\n|---|---|\n| 1 | 2 |\n\nz", ["| a | b |\n|---|---|\n| 1 | 2 |\n\n"], "z"),
+        ("> q\n> r\n\nz", ["> q\n> r\n\n"], "z"),
+        ("text\n## H\n", ["text\n", "## H\n"], ""),  # a heading interrupts a paragraph
+        ("text\n```\ncode\n", ["text\n"], "```\ncode\n"),  # an open fence stays in the tail
+        ("Title\n=====\nbody", ["Title\n=====\n"], "body"),  # setext heading
+        ("---\n", ["---\n"], ""),
+        ("    code\n\n    more\nafter\n", ["    code\n\n    more\n"], "after\n"),
+        ("\n\n\npara", [], "\n\n\npara"),
+    ],
+)
+def test_block_boundaries(text: str, expected_blocks: list[str], expected_tail: str) -> None:
+    assert split_all(text) == (expected_blocks, expected_tail)
+    assert split_all(text, list(text)) == (expected_blocks, expected_tail)
+
+
+def test_each_line_is_scanned_once_even_for_tiny_deltas() -> None:
+    doc = make_document(20_000)
+    splitter = BlockSplitter()
+    for delta in split_deltas(doc, 4000):
+        splitter.feed(delta)
+    assert splitter.scanned_chars == doc.rfind("\n") + 1
+
+
+def test_long_line_without_newline_is_not_rescanned() -> None:
+    splitter = BlockSplitter()
+    for _ in range(5000):
+        splitter.feed("word ")
+    assert splitter.scanned_chars == 0
+    assert splitter.feed("\n\n") == ["word " * 5000 + "\n\n"]
+
+
+def _visible_lines(markup: str | list[str]) -> list[str]:
+    out = io.StringIO()
+    console = Console(file=out, width=80, color_system=None)
+    for part in [markup] if isinstance(markup, str) else markup:
+        console.print(Markdown(part))
+    return [line.rstrip() for line in out.getvalue().splitlines() if line.strip()]
+
+
+def test_blocks_rendered_one_by_one_look_like_the_whole_document() -> None:
+    doc = make_document(6_000, seed=7)
+    blocks, tail = split_all(doc, split_deltas(doc, 500))
+    assert _visible_lines([*blocks, tail]) == _visible_lines(doc)
+
+
+def test_line_splitter_commits_complete_lines() -> None:
+    splitter = LineSplitter()
+    assert splitter.feed("ab") == []
+    assert splitter.feed("c\nde\nf") == ["abc\nde\n"]
+    assert splitter.tail == "f"
+    assert splitter.flush() == "f"
