@@ -1,0 +1,170 @@
+"""`print_response`'s body: a run's events shown through a `RunPrinter`.
+
+The agent hands over its event iterator; this module decides what each event looks like. A failed run is
+reported in a red panel and returned (with `.error` set) rather than raised, as agno's `print_response`
+does; Ctrl-C stops the stream, notes the interruption, leaves the terminal clean and re-raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..agent.run import (
+    ReasoningDelta,
+    RunCompleted,
+    RunContentDelta,
+    RunError,
+    RunEvent,
+    RunOutput,
+    ToolCallCompleted,
+    ToolCallStarted,
+)
+from ..errors import UsageError
+from ._facts import RunSummary
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ._printer import RunPrinter
+
+__all__ = ["aprint_run", "print_run"]
+
+
+def print_run(
+    events: Iterator[RunEvent],
+    message: str | Sequence[dict[str, Any]],
+    *,
+    markdown: bool,
+    stream: bool,
+    show_message: bool,
+    show_reasoning: bool,
+    console: Console | None,
+    requested_model: str,
+) -> RunOutput | None:
+    printer = _printer(console, markdown, stream, show_reasoning, show_message, message)
+    output = None
+    with printer:
+        try:
+            for event in events:
+                output = _show(printer, event, stream, requested_model) or output
+        except KeyboardInterrupt:
+            printer.interrupted()
+            raise
+        except UsageError:
+            raise
+        except Exception:
+            pass  # already shown from the RunError event that preceded it
+        finally:
+            _close(events)
+    return output
+
+
+async def aprint_run(
+    events: AsyncIterator[RunEvent],
+    message: str | Sequence[dict[str, Any]],
+    *,
+    markdown: bool,
+    stream: bool,
+    show_message: bool,
+    show_reasoning: bool,
+    console: Console | None,
+    requested_model: str,
+) -> RunOutput | None:
+    printer = _printer(console, markdown, stream, show_reasoning, show_message, message)
+    output = None
+    with printer:
+        try:
+            async for event in events:
+                output = _show(printer, event, stream, requested_model) or output
+        except KeyboardInterrupt:
+            printer.interrupted()
+            raise
+        except UsageError:
+            raise
+        except Exception:
+            pass  # already shown from the RunError event that preceded it
+        finally:
+            await events.aclose()  # type: ignore[attr-defined]
+    return output
+
+
+def _printer(
+    console: Console | None,
+    markdown: bool,
+    stream: bool,
+    show_reasoning: bool,
+    show_message: bool,
+    message: str | Sequence[dict[str, Any]],
+) -> RunPrinter:
+    from ._printer import RunPrinter
+
+    printer = RunPrinter(console, markdown=markdown, stream=stream, show_reasoning=show_reasoning)
+    if show_message:
+        printer.message(message if isinstance(message, str) else _items_text(message))
+    return printer
+
+
+def _show(printer: RunPrinter, event: RunEvent, stream: bool, requested_model: str) -> RunOutput | None:
+    """Show one run event; returns the run's output when the event ends the run."""
+    kind = type(event)
+    if kind is RunContentDelta:
+        printer.content_delta(event.delta)  # type: ignore[union-attr]
+    elif kind is ReasoningDelta:
+        printer.reasoning_delta(event.delta)  # type: ignore[union-attr]
+    elif kind is ToolCallStarted:
+        printer.tool_call(event.call.name, event.call.arguments)  # type: ignore[union-attr]
+    elif kind is ToolCallCompleted:
+        printer.tool_result(event.call.name, event.result.output, is_error=event.result.is_error)  # type: ignore[union-attr]
+    elif kind is RunCompleted or kind is RunError:
+        output: RunOutput = event.output  # type: ignore[union-attr]
+        if not stream and output.reasoning_content:
+            printer.reasoning_delta(output.reasoning_content)
+        if output.reasoning_encrypted and not output.reasoning_content:
+            printer.reasoning_encrypted(output.metrics.reasoning_tokens)
+        if kind is RunError:
+            printer.error(event.error)  # type: ignore[union-attr]
+        elif not stream:
+            printer.content(_answer_text(output.content))
+        printer.summary(_summary(output, requested_model))
+        return output
+    return None
+
+
+def _summary(output: RunOutput, requested_model: str) -> RunSummary:
+    m = output.metrics
+    return RunSummary(
+        requested_model=requested_model,
+        model=output.model,
+        input_tokens=m.input_tokens if output.responses else None,
+        output_tokens=m.output_tokens if output.responses else None,
+        reasoning_tokens=m.reasoning_tokens or None,
+        cost=m.cost,
+        time_to_first_token=m.time_to_first_token,
+        duration=m.duration,
+        status=output.status,
+    )
+
+
+def _answer_text(content: Any) -> str:
+    if content is None or isinstance(content, str):
+        return content or ""
+    dump = getattr(content, "model_dump_json", None)
+    return f"```json\n{dump(indent=2)}\n```" if dump else str(content)
+
+
+def _items_text(items: Sequence[dict[str, Any]]) -> str:
+    texts = []
+    for item in items:
+        content = item.get("content")
+        if isinstance(content, str):
+            texts.append(content)
+        elif isinstance(content, list):
+            texts.extend(part.get("text", "") for part in content if isinstance(part, dict))
+    return "\n".join(t for t in texts if t) or f"({len(items)} input items)"
+
+
+def _close(events: Iterator[RunEvent]) -> None:
+    close = getattr(events, "close", None)
+    if close is not None:
+        close()
