@@ -1,0 +1,58 @@
+"""A local OpenRouter: a real HTTP server speaking ``/api/v1/responses`` and ``/api/v1/models``.
+
+For tests, benchmarks and the offline demo. ``Emulator()`` runs it in a background thread;
+``serve()`` / ``python -m routerkit.emulator [--port N]`` in the foreground.
+
+Requests need ``Authorization: Bearer <anything>``. Model ids (a contract other code relies on):
+
+==========================================  =========================================================
+``emulator/echo``                           the last user message back, one word per delta
+``emulator/markdown-N``                     a markdown document of ~10·N bytes in exactly N deltas
+``emulator/reasoning``                      ``reasoning_text`` deltas, then an answer
+``emulator/reasoning-summary``              reasoning summary deltas, then an answer
+``emulator/reasoning-encrypted``            a reasoning item with only ``encrypted_content`` (HMAC of
+                                            the item id, per-process secret); replaying an ``rs_enc_``
+                                            item altered or without it → 400
+``emulator/tool``                           calls the first function tool with schema-valid arguments;
+                                            every tool in parallel if the last user message says "all
+                                            tools" / "every tool" (and ``parallel_tool_calls`` is not
+                                            false); ``tool_choice: {type: function, name}`` picks one.
+                                            When ``function_call_output`` items follow the last user
+                                            message, answers with those outputs verbatim.
+``emulator/json``                           JSON valid for ``text.format`` (json_schema)
+``emulator/fail-STATUS``                    that status, OpenRouter body; 429 → ``Retry-After: 1``,
+                                            503 → ``Retry-After: 1``
+``emulator/fail-429-ms`` / ``-none``        429 with ``retry-after-ms: 200`` / no retry header
+``emulator/fail-503-in-400``                HTTP 400 with ``error.code`` 503
+``emulator/unavailable``                    503 no available provider
+``emulator/html-502``                       502 HTML page
+``emulator/flaky-N``                        503 for the first N sends of an ``input``, then echo
+``emulator/stall`` / ``truncate``           3 deltas, then silence (≤120 s) / close without terminal
+``emulator/error-event|failed|incomplete``  3 deltas, then ``error`` / ``response.failed`` /
+                                            ``response.incomplete``
+``<id>@MS``                                 deltas MS milliseconds apart (absolute schedule)
+``openai/gpt-oss-20b`` …                    realistic ids (see ``GET /models``)
+==========================================  =========================================================
+
+Fallback: ``model`` then ``models`` in order; pre-stream failures move on; ``response.model`` is the
+served model. ``X-OpenRouter-Metadata: enabled`` adds ``openrouter_metadata``. ``X-Emulator-Framing:
+openai`` switches streams to ``event:`` lines without ``[DONE]``.
+"""
+
+from ._script import DONE, Close, Pause, RecordedRequest, Reply, Reset, ScriptedReply, Step, StreamReply
+from ._server import Emulator, main, serve
+
+__all__ = [
+    "DONE",
+    "Close",
+    "Emulator",
+    "Pause",
+    "RecordedRequest",
+    "Reply",
+    "Reset",
+    "ScriptedReply",
+    "Step",
+    "StreamReply",
+    "main",
+    "serve",
+]

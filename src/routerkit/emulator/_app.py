@@ -1,0 +1,312 @@
+"""The emulator's ASGI application: routing, recording, scripted replies, and moving bytes.
+
+Serves ``POST /api/v1/responses`` and ``GET /api/v1/models``. Socket-level faults (close, reset) need the
+connection's transport, which ASGI does not expose: the app finds it among the uvicorn server's
+connections (``server_state.connections``) by the request's scope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import struct
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from ._engine import STALL_LIMIT_S, Drop, Engine, Hang, HttpReply, StreamPlan
+from ._framing import KEEPALIVE, encode_event, framing_from_headers
+from ._models import list_models
+from ._script import Close, Pause, RecordedRequest, Reply, Reset, ScriptedReply, StreamReply
+
+__all__ = ["EmulatorApp"]
+
+API_PREFIX = "/api/v1"
+SEND_CHUNK = 32 * 1024
+KEEPALIVE_EVERY_S = 1.0
+
+_MODELS_BODY: bytes | None = None
+
+
+def _models_body() -> bytes:
+    global _MODELS_BODY
+    if _MODELS_BODY is None:
+        _MODELS_BODY = json.dumps(list_models(), separators=(",", ":")).encode()
+    return _MODELS_BODY
+
+
+class EmulatorApp:
+    """ASGI 3 app. ``server`` (the uvicorn server) is attached once serving starts."""
+
+    def __init__(self, engine: Engine | None = None, record: Callable[[RecordedRequest], None] | None = None):
+        self.engine = engine or Engine()
+        self.scripted: deque[ScriptedReply] = deque()
+        self.record = record
+        self.server: Any = None
+
+    # -- ASGI entry ----------------------------------------------------------------------------------
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        raw = b"".join(chunks)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        path = scope["path"]
+        method = scope["method"]
+        if self.record is not None:
+            try:
+                parsed = json.loads(raw) if raw else None
+            except ValueError:
+                parsed = None
+            self.record(RecordedRequest(method, path, headers, parsed, raw))
+        conn = _Conn(self, scope, receive, send)
+        route = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else None
+        if route in ("/responses", "/responses/"):
+            if method != "POST":
+                await conn.reply(HttpReply(405, _JSON, b'{"error":{"code":405,"message":"Method Not Allowed"}}'))
+                return
+            scripted = self._next_scripted()
+            if scripted is not None:
+                await conn.scripted(scripted, headers)
+                return
+            outcome = self.engine.handle(headers, raw)
+            await conn.outcome(outcome)
+        elif route in ("/models", "/models/") and method == "GET":
+            await conn.reply(HttpReply(200, _JSON, _models_body()))
+        else:
+            await conn.reply(HttpReply(404, _JSON, b'{"error":{"code":404,"message":"Not Found"}}'))
+
+    def _next_scripted(self) -> ScriptedReply | None:
+        try:
+            return self.scripted.popleft()
+        except IndexError:
+            return None
+
+    def transport_for(self, scope: dict[str, Any]) -> Any:
+        server = self.server
+        if server is None:
+            return None
+        for proto in list(server.server_state.connections):
+            if getattr(proto, "scope", None) is scope:
+                return proto.transport
+        for proto in list(server.server_state.connections):
+            if getattr(proto, "client", None) == scope.get("client"):
+                return proto.transport
+        return None
+
+
+_JSON = [(b"content-type", b"application/json")]
+
+
+class _Conn:
+    """One request's response side: sends, waits, and socket-level faults."""
+
+    def __init__(self, app: EmulatorApp, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.app = app
+        self.scope = scope
+        self.receive = receive
+        self.send = send
+        self.gone = asyncio.Event()
+        self._watcher: asyncio.Task[None] | None = None
+
+    # -- disconnect tracking -------------------------------------------------------------------------
+    def watch(self) -> None:
+        if self._watcher is None:
+            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                self.gone.set()
+                return
+
+    async def _wait_gone(self, timeout: float) -> None:
+        self.watch()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.gone.wait(), timeout)
+
+    def _stop_watching(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+
+    # -- socket faults -------------------------------------------------------------------------------
+    async def close(self) -> None:
+        """Orderly close (FIN) without finishing the HTTP response."""
+        transport = self.app.transport_for(self.scope)
+        if transport is not None:
+            transport.close()
+        await self._wait_gone(2.0)
+
+    async def reset(self) -> None:
+        """Abort with a TCP RST (SO_LINGER 0)."""
+        transport = self.app.transport_for(self.scope)
+        if transport is not None:
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()
+        await self._wait_gone(2.0)
+
+    # -- plain replies -------------------------------------------------------------------------------
+    async def reply(self, r: HttpReply) -> None:
+        await self.send({"type": "http.response.start", "status": r.status, "headers": r.headers})
+        await self.send({"type": "http.response.body", "body": r.body, "more_body": False})
+
+    async def _body(self, data: bytes) -> None:
+        await self.send({"type": "http.response.body", "body": data, "more_body": True})
+
+    async def _end(self) -> None:
+        await self.send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    # -- engine outcomes -----------------------------------------------------------------------------
+    async def outcome(self, outcome: Any) -> None:
+        try:
+            if isinstance(outcome, HttpReply):
+                await self.reply(outcome)
+            elif isinstance(outcome, StreamPlan):
+                await self.stream(outcome)
+            elif isinstance(outcome, Hang):
+                await self._wait_gone(outcome.seconds)
+                await self.close()
+            elif isinstance(outcome, Drop):
+                await self.close()
+        finally:
+            self._stop_watching()
+
+    async def stream(self, plan: StreamPlan) -> None:
+        await self.send({"type": "http.response.start", "status": 200, "headers": plan.headers})
+        self.watch()
+        prefix = [KEEPALIVE] if plan.framing == "openrouter" else []
+        if plan.pace_ms <= 0:
+            await self._send_coalesced(prefix, plan.frames, last=plan.ending == "done")
+        else:
+            if not await self._send_paced(prefix, plan):
+                return
+            if plan.ending == "done":
+                await self._end()
+        if plan.ending == "stall":
+            await self._wait_gone(STALL_LIMIT_S)
+            await self.close()
+        elif plan.ending == "truncate":
+            await self.close()
+
+    async def _send_coalesced(self, prefix: list[bytes], frames: list[bytes], last: bool) -> None:
+        buf = list(prefix)
+        size = sum(map(len, buf))
+        for frame in frames:
+            buf.append(frame)
+            size += len(frame)
+            if size >= SEND_CHUNK:
+                await self._body(b"".join(buf))
+                buf, size = [], 0
+        if last:
+            await self.send({"type": "http.response.body", "body": b"".join(buf), "more_body": False})
+        elif buf:
+            await self._body(b"".join(buf))
+
+    async def _send_paced(self, prefix: list[bytes], plan: StreamPlan) -> bool:
+        """Send frames on an absolute schedule: the k-th paced frame at start + k * pace. False if the
+        client went away."""
+        loop = asyncio.get_running_loop()
+        pace = plan.pace_ms / 1000.0
+        start = loop.time()
+        k = 0
+        buf = list(prefix)
+        size = sum(map(len, buf))
+        keepalive = plan.framing == "openrouter"
+        for frame, paced in zip(plan.frames, plan.paced, strict=True):
+            if paced:
+                k += 1
+                if buf:
+                    await self._body(b"".join(buf))
+                    buf, size = [], 0
+                deadline = start + k * pace
+                while (remaining := deadline - loop.time()) > 0:
+                    await asyncio.sleep(min(remaining, KEEPALIVE_EVERY_S))
+                    if self.gone.is_set():
+                        return False
+                    if keepalive and deadline - loop.time() > 0.001:
+                        await self._body(KEEPALIVE)
+            buf.append(frame)
+            size += len(frame)
+            if size >= SEND_CHUNK:
+                await self._body(b"".join(buf))
+                buf, size = [], 0
+        if buf:
+            await self._body(b"".join(buf))
+        return not self.gone.is_set()
+
+    # -- scripted replies ----------------------------------------------------------------------------
+    async def scripted(self, reply: ScriptedReply, headers: dict[str, str]) -> None:
+        try:
+            if isinstance(reply, Reset):
+                await self.reset()
+            elif isinstance(reply, Reply):
+                await self._scripted_reply(reply)
+            elif isinstance(reply, StreamReply):
+                await self._scripted_stream(reply, framing_from_headers(headers))
+            else:
+                raise TypeError(f"not a scripted reply: {reply!r}")
+        finally:
+            self._stop_watching()
+
+    async def _scripted_reply(self, reply: Reply) -> None:
+        body = reply.body
+        if isinstance(body, bytes):
+            data, ctype = body, b"text/plain; charset=utf-8"
+        elif isinstance(body, str):
+            data, ctype = body.encode(), b"text/plain; charset=utf-8"
+        elif body is None:
+            data, ctype = b"", b"application/json"
+        else:
+            data, ctype = json.dumps(body, separators=(",", ":")).encode(), b"application/json"
+        hdrs = {k.lower(): v for k, v in reply.headers.items()}
+        hdrs.setdefault("content-type", ctype.decode())
+        await self.reply(HttpReply(reply.status, [(k.encode(), str(v).encode()) for k, v in hdrs.items()], data))
+
+    async def _scripted_stream(self, reply: StreamReply, framing: Any) -> None:
+        hdrs = {k.lower(): v for k, v in reply.headers.items()}
+        hdrs.setdefault("content-type", "text/event-stream")
+        hdrs.setdefault("cache-control", "no-cache")
+        await self.send(
+            {
+                "type": "http.response.start",
+                "status": reply.status,
+                "headers": [(k.encode(), str(v).encode()) for k, v in hdrs.items()],
+            }
+        )
+        self.watch()
+        seq = 0
+        for step in reply.steps:
+            if isinstance(step, dict):
+                event = step if "sequence_number" in step else {**step, "sequence_number": seq}
+                seq = int(event["sequence_number"]) + 1
+                await self._body(encode_event(event, framing))
+            elif isinstance(step, bytes):
+                await self._body(step)
+            elif isinstance(step, str):
+                await self._body(step.encode())
+            elif isinstance(step, Pause):
+                await asyncio.sleep(step.seconds)
+                if self.gone.is_set():
+                    return
+            elif isinstance(step, Close):
+                await self.close()
+                return
+            elif isinstance(step, Reset):
+                await self.reset()
+                return
+            else:
+                raise TypeError(f"not a stream step: {step!r}")
+        await self._end()
