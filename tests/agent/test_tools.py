@@ -669,3 +669,29 @@ def test_validator_is_built_once(monkeypatch: pytest.MonkeyPatch):
     for i in range(3):
         assert tool.call(json.dumps({"a": i})).value == i + 2
     assert calls == []
+
+
+def test_tools_are_hashable_and_comparable():
+    tool = function_tool(add)
+    assert tool == function_tool(add)
+    assert len({tool, function_tool(add)}) == 1
+
+
+async def _later(x: int) -> int:
+    return x + 1
+
+
+def test_sync_callable_returning_a_coroutine_is_awaited():
+    def f(x: int) -> Any:
+        return _later(x)
+
+    tool = function_tool(f)
+    assert not tool.is_async
+    assert tool.call('{"x": 1}').value == 2
+
+
+async def test_sync_callable_returning_a_coroutine_in_acall():
+    def f(x: int) -> Any:
+        return _later(x)
+
+    assert (await function_tool(f).acall('{"x": 5}')).value == 6

@@ -92,7 +92,7 @@ class FunctionTool:
 
     name: str
     description: str
-    parameters: dict[str, Any]
+    parameters: dict[str, Any] = field(hash=False)
     function: Callable[..., Any]
     is_async: bool = False
     _args_model: type[BaseModel] | None = field(default=None, repr=False, compare=False)
@@ -149,8 +149,14 @@ class FunctionTool:
             value = self.function(*args, **kwargs)
         except Exception as exc:
             return _error_result(exc)
-        if inspect.isawaitable(value):
-            return asyncio.run(self._await(value))
+        if inspect.isawaitable(value):  # a sync callable that handed back a coroutine
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                return asyncio.run(self._await(value))
+            if inspect.iscoroutine(value):
+                value.close()
+            raise UsageError(f"tool {self.name!r} returned an awaitable inside a running event loop; use acall")
         return _success(value)
 
     async def acall(self, arguments: str | Mapping[str, Any] | None) -> ToolResult:
@@ -225,12 +231,24 @@ class FunctionTool:
         return args, kwargs
 
 
+@typing.overload
+def function_tool(
+    fn: Callable[..., Any] | FunctionTool, *, name: str | None = None, description: str | None = None
+) -> FunctionTool: ...
+
+
+@typing.overload
+def function_tool(
+    fn: None = None, *, name: str | None = None, description: str | None = None
+) -> Callable[[Callable[..., Any]], FunctionTool]: ...
+
+
 def function_tool(
     fn: Callable[..., Any] | FunctionTool | None = None,
     *,
     name: str | None = None,
     description: str | None = None,
-) -> Any:
+) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
     """Turn a sync or async callable into a :class:`FunctionTool` (a built tool is returned as is, or with
     `name`/`description` replaced).
 
