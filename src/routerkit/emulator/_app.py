@@ -160,7 +160,8 @@ class _Conn:
 
     # -- plain replies -------------------------------------------------------------------------------
     async def reply(self, r: HttpReply) -> None:
-        await self.send({"type": "http.response.start", "status": r.status, "headers": r.headers})
+        headers = [*r.headers, (b"content-length", str(len(r.body)).encode())]
+        await self.send({"type": "http.response.start", "status": r.status, "headers": headers})
         await self.send({"type": "http.response.body", "body": r.body, "more_body": False})
 
     async def _body(self, data: bytes) -> None:

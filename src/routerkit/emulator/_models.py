@@ -88,7 +88,7 @@ def resolve(model_id: str) -> ModelSpec | None:
     name = base.removeprefix("emulator/")
     if name in _FIXED:
         if name.startswith("fail-429"):
-            return ModelSpec(model_id, base, "fail", status=429, pace_ms=pace, persona=name[9:])
+            return ModelSpec(model_id, base, "fail", status=429, pace_ms=pace, persona=name[8:])
         if name == "fail-503-in-400":
             return ModelSpec(model_id, base, "fail", status=400, pace_ms=pace, persona="503-in-400")
         return ModelSpec(model_id, base, name, pace_ms=pace)
