@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import IO
 
@@ -138,3 +139,25 @@ def test_two_processes_append_to_one_session(tmp_path: Path) -> None:
         [info] = db.list_sessions()
         assert info.runs == 2 * count
         assert abs(info.total_cost - 2 * count * 0.001) < 1e-9
+
+
+def test_a_forked_child_opens_its_own_connection(tmp_path: Path) -> None:
+    db_file = tmp_path / "fork.db"
+    with SqliteDb(db_file=db_file) as db:
+        db.start_run("s", "parent", [{"role": "user", "content": "hi"}])  # connection open, run live
+        pid = os.fork()
+        if pid == 0:  # the child: write through the inherited object, then leave without running cleanups
+            code = 1
+            try:
+                assert [r.status for r in db.get_runs("s", statuses=ALL)] == ["interrupted"]  # not the child's run
+                db.start_run("s", "child", [])
+                db.finish_run("s", "child", status="completed", output_items=[], content="c", model=None, metrics={})
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        db.finish_run("s", "parent", status="completed", output_items=[], content="p", model=None, metrics={})
+        assert [(r.run_id, r.content) for r in db.get_runs("s")] == [("parent", "p"), ("child", "c")]

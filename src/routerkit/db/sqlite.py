@@ -22,6 +22,7 @@ Design, and why:
   anyway, and the store's statements are short, so one connection costs nothing in throughput; a connection
   per thread would leak connections for short-lived worker threads (``asyncio.to_thread``) and leave
   :meth:`close` unable to close them.
+  After ``os.fork()`` (multiprocessing's default on Linux) the child opens its own connection on first use.
 * **Interrupted runs.** :meth:`SqliteDb.start_run` commits the run as ``"running"`` before the request is
   sent. If the process dies, the row stays ``"running"``. Reading never rewrites it (another process may
   still be working on it and will finish it); instead a ``"running"`` row is *reported* as
@@ -136,9 +137,7 @@ def _title_from_items(items: list[Any]) -> str | None:
             text = " ".join(
                 part["text"]
                 for part in content
-                if isinstance(part, dict)
-                and part.get("type") == "input_text"
-                and isinstance(part.get("text"), str)
+                if isinstance(part, dict) and part.get("type") == "input_text" and isinstance(part.get("text"), str)
             )
         else:
             continue
@@ -187,8 +186,7 @@ class SqliteDb:
             raise UsageError(f"db_file {str(db_file)!r} is a directory, not a SQLite file")
         if not isinstance(table_name, str) or not _TABLE_NAME_RE.fullmatch(table_name):
             raise UsageError(
-                "table_name must be letters, digits and underscores, not starting with a digit; "
-                f"got {table_name!r}"
+                f"table_name must be letters, digits and underscores, not starting with a digit; got {table_name!r}"
             )
         self.db_file = path
         self.table_name = table_name
@@ -198,6 +196,7 @@ class SqliteDb:
         self._closed = False
         # Runs this object started and has not finished: the only "running" rows it reports as running.
         self._live: set[tuple[str, str]] = set()
+        self._pid = os.getpid()
 
     def __repr__(self) -> str:
         return f"SqliteDb(db_file={str(self.db_file)!r}, table_name={self.table_name!r})"
@@ -207,6 +206,13 @@ class SqliteDb:
     def _connection(self) -> sqlite3.Connection:
         if self._closed:
             raise UsageError(f"{self!r} is closed")
+        if self._pid != os.getpid():
+            # A forked child must not use its parent's connection (SQLite forbids carrying one across fork),
+            # and the parent's live runs are not the child's. Abandon both, without closing the connection:
+            # it belongs to the parent.
+            self._pid = os.getpid()
+            self._conn = None
+            self._live = set()
         if self._conn is None:
             if not self.db_file.parent.is_dir():
                 raise UsageError(
@@ -402,9 +408,7 @@ class SqliteDb:
                 (status, output_json, content, model, metrics_json, time.time(), session_id, run_id),
             )
             if cursor.rowcount == 0:
-                raise UsageError(
-                    f"run_id {run_id!r} is not recorded in session {session_id!r}; call start_run first"
-                )
+                raise UsageError(f"run_id {run_id!r} is not recorded in session {session_id!r}; call start_run first")
 
         self._write(update)
         with self._lock:
@@ -427,19 +431,17 @@ class SqliteDb:
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
             raise UsageError(f"limit must be a non-negative integer or None, got {limit!r}")
         if isinstance(statuses, str) or not isinstance(statuses, Collection):
-            raise UsageError(
-                f"statuses must be a collection of statuses such as ('completed',), got {statuses!r}"
-            )
+            raise UsageError(f"statuses must be a collection of statuses such as ('completed',), got {statuses!r}")
         wanted = set(statuses)
         unknown = wanted - RUN_STATUSES
         if unknown:
             raise UsageError(
-                f"statuses may only contain {', '.join(sorted(RUN_STATUSES))}; "
-                f"got {', '.join(sorted(unknown))}"
+                f"statuses may only contain {', '.join(sorted(RUN_STATUSES))}; got {', '.join(sorted(unknown))}"
             )
         if limit == 0 or not wanted:
             return []
         with self._lock:
+            self._connection()  # first, so that after a fork the parent's live runs are already forgotten
             live = sorted(run_id for (sid, run_id) in self._live if sid == session_id)
         marks = ", ".join("?" * len(live))
         conditions: list[str] = []
@@ -506,9 +508,7 @@ class SqliteDb:
             ).fetchall()
             costs: dict[str, float] = {}
             titles: dict[str, str] = {}
-            rows = conn.execute(
-                f"SELECT session_id, metrics, input_items FROM {self._table} ORDER BY session_id, seq"
-            )
+            rows = conn.execute(f"SELECT session_id, metrics, input_items FROM {self._table} ORDER BY session_id, seq")
             for session_id, metrics_json, input_json in rows:
                 costs[session_id] = costs.get(session_id, 0.0) + _cost(metrics_json)
                 if session_id not in titles:
@@ -535,9 +535,7 @@ class SqliteDb:
         """Delete every run of the session; return how many runs were deleted (0 if there were none)."""
         _check_id(session_id, "session_id")
         deleted = self._write(
-            lambda conn: (
-                conn.execute(f"DELETE FROM {self._table} WHERE session_id = ?", (session_id,)).rowcount
-            )
+            lambda conn: conn.execute(f"DELETE FROM {self._table} WHERE session_id = ?", (session_id,)).rowcount
         )
         with self._lock:
             self._live = {key for key in self._live if key[0] != session_id}
