@@ -7,7 +7,12 @@ from typing import Any
 
 import httpx2
 
-__all__ = ["AUTH", "sse_events", "sse_frames", "stream"]
+try:  # tests/ is a package (repo root on sys.path) …
+    from tests.openapi_schema import validate
+except ImportError:  # … or tests/ itself is the rootdir on sys.path
+    from openapi_schema import validate  # type: ignore[no-redef]
+
+__all__ = ["AUTH", "sse_events", "sse_frames", "stream", "validate"]
 
 AUTH = {"Authorization": "Bearer test-key"}
 

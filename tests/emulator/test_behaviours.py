@@ -8,9 +8,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from openapi_schema import validate
-
-from .helpers import sse_events, stream
+from .helpers import sse_events, stream, validate
 
 WEATHER = {
     "type": "function",

@@ -7,10 +7,9 @@ import json
 import httpx2
 import pytest
 
-from openapi_schema import validate
 from routerkit.emulator import Emulator
 
-from .helpers import AUTH, sse_events, stream
+from .helpers import AUTH, sse_events, stream, validate
 
 
 def test_missing_auth_is_401(emu: Emulator) -> None:
