@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.markdown import Markdown
 
-from routerkit.console._blocks import BlockSplitter, LineSplitter
+from routerkit.console._blocks import BlockSplitter, LineSplitter, preview_source
 
 
 def split_all(text: str, deltas: list[str] | None = None) -> tuple[list[str], str]:
@@ -108,3 +108,23 @@ def test_line_splitter_commits_complete_lines() -> None:
     assert splitter.feed("c\nde\nf") == ["abc\nde\n"]
     assert splitter.tail == "f"
     assert splitter.flush() == "f"
+
+
+def test_preview_of_a_long_code_block_keeps_the_fence_and_the_last_lines() -> None:
+    code = "\n```python\n" + "".join(f"x{i} = {i}\n" for i in range(500)) + "x500 = 5"
+    preview = preview_source(code, 10)
+    assert preview.startswith("```python\n")
+    assert preview.endswith("x499 = 499\nx500 = 5") and "x490 = 490" not in preview
+    assert preview.count("\n") == 10
+
+
+def test_preview_of_a_long_table_keeps_its_header() -> None:
+    table = "| a | b |\n|---|--:|\n" + "".join(f"| {i} | {i} |\n" for i in range(100))
+    preview = preview_source(table, 5)
+    assert preview.startswith("| a | b |\n|---|--:|\n| 96 |")
+
+
+def test_preview_of_a_short_block_is_the_block() -> None:
+    assert preview_source("- a\n- b\n", 10) == "- a\n- b\n"
+    long_list = "".join(f"- item {i}\n" for i in range(50))
+    assert preview_source(long_list, 3) == "- item 48\n- item 49\n"

@@ -297,14 +297,20 @@ def test_a_block_taller_than_the_screen_scrolls_and_is_never_cropped() -> None:
     height = 24
     code = "".join(f"line_{i:03d} = {i}\n" for i in range(300))
     console, out = terminal(height=height)
+    screen, seen = Screen(WIDTH, height), 0
     with RunPrinter(console) as printer:
         printer.refresh_interval = 0
         printer.content_delta("Intro paragraph.\n\n```python\n")
         for i in range(0, len(code), 40):
             printer.content_delta(code[i : i + 40])
-            screen = screen_of(out, height)
-            assert "..." not in screen.text()
+            screen.feed(out.getvalue()[seen:])
+            seen = len(out.getvalue())
+            visible = screen.lines[-height:]
+            assert not any("..." in line or "…" in line for line in visible)
         printer.content_delta("```\n\nAfter the code.")
+    # Each redraw of the open code block parsed at most about a screenful of it, not the whole block.
+    stats = printer.stats
+    assert stats.rendered_chars <= stats.tail_renders * (height + 1) * 20 + 2 * len(code)
     text = screen_of(out, height).text()
     for i in range(300):
         assert text.count(f"line_{i:03d} = {i}") == 1, i

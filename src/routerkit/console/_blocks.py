@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BlockSplitter", "LineSplitter"]
+__all__ = ["BlockSplitter", "LineSplitter", "preview_source"]
 
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 _HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
@@ -26,6 +26,7 @@ _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 _LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _QUOTE = re.compile(r" {0,3}>")
+_TABLE_DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
 
 # Block states.
 _IDLE = 0  # no block open; only blank lines since the last commit
@@ -207,6 +208,36 @@ class BlockSplitter:
     def _interrupts(line: str) -> bool:
         """Whether `line` starts a block that closes an open paragraph, list or quote."""
         return bool(_HEADING.match(line) or _fence_open(line) or _QUOTE.match(line))
+
+
+def preview_source(text: str, lines: int) -> str:
+    """The end of a long open markdown block, cheap to render: its last `lines` lines, behind the lines that
+    give them their meaning (a code fence's opening line, a table's header and delimiter row).
+
+    The work is proportional to `lines`, not to the block, so a live preview of a block taller than the
+    screen costs the same however long the block grows. Short blocks come back unchanged.
+    """
+    cut = len(text)
+    for _ in range(lines):
+        cut = text.rfind("\n", 0, cut)
+        if cut < 0:
+            return text
+    last = text[cut + 1 :]
+    start = 0
+    while start < len(text) and text[start] in " \t\n":
+        start += 1
+    start = text.rfind("\n", 0, start) + 1  # the first non-blank line, with its indentation
+    first_end = text.find("\n", start)
+    if first_end < 0 or first_end >= cut:
+        return last
+    first = text[start:first_end]
+    if _fence_open(first):
+        return f"{first}\n{last}"
+    second_end = text.find("\n", first_end + 1)
+    second = text[first_end + 1 : second_end]
+    if second_end < cut and "|" in first and _TABLE_DELIMITER.fullmatch(second):
+        return f"{first}\n{second}\n{last}"
+    return last
 
 
 class LineSplitter:

@@ -32,7 +32,7 @@ from rich.rule import Rule
 from rich.segment import Segment
 from rich.text import Text
 
-from routerkit.console._blocks import BlockSplitter, LineSplitter
+from routerkit.console._blocks import BlockSplitter, LineSplitter, preview_source
 from routerkit.console._facts import (
     RunSummary,
     error_facts,
@@ -65,7 +65,8 @@ _SUMMARY_STYLES = {
 class RenderStats:
     """Counts of rendering work, to check that streaming stays linear."""
 
-    #: Characters of source text handed to a renderer (committed blocks and every tail redraw).
+    #: Characters of source text parsed for display: each committed block once, and the open tail (cut to
+    #: about a screenful) each time it changed and was redrawn.
     rendered_chars: int = 0
     #: Times the open tail was rendered.
     tail_renders: int = 0
@@ -131,7 +132,7 @@ class _Tail:
         self.style = ""
         self.gap = False  # a blank line before the tail, as between two rendered blocks
         self._parsed: RenderableType | None = None
-        self._parsed_text: str | None = None
+        self._parsed_key: tuple[str, int] | None = None
 
     def set(self, text: str, *, markdown: bool, style: str, gap: bool) -> None:
         self.text = text
@@ -139,20 +140,25 @@ class _Tail:
         self.style = style
         self.gap = gap
 
-    def _renderable(self) -> RenderableType:
-        if self._parsed is None or self._parsed_text != self.text:
-            self._parsed_text = self.text
-            self._parsed = self._printer._render_source(self.text, markdown=self.markdown, style=self.style)
+    def _renderable(self, width: int, height: int) -> RenderableType:
+        """The tail's renderable, parsed once per change and cut to about a screenful of source text, so a
+        redraw costs the screen's size however long the open block grows."""
+        key = self._parsed_key
+        if self._parsed is None or key is None or key[0] is not self.text or key[1] != height:
+            self._parsed_key = (self.text, height)
+            # plain text: the last screenful of characters
+            source = preview_source(self.text, height) if self.markdown else self.text[-width * height :]
+            self._printer.stats.rendered_chars += len(source)
+            self._parsed = self._printer._render_source(source, markdown=self.markdown, style=self.style)
         return self._parsed
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if not self.text.strip():
             return
-        stats = self._printer.stats
-        stats.tail_renders += 1
-        stats.rendered_chars += len(self.text)
-        lines = _block_lines(console, options, self._renderable(), gap=self.gap)
+        self._printer.stats.tail_renders += 1
         limit = max(1, options.size.height - self._printer.live_margin)
+        renderable = self._renderable(options.max_width, options.size.height)
+        lines = _block_lines(console, options, renderable, gap=self.gap)
         if len(lines) > limit:
             lines = lines[-limit:]
         new_line = Segment.line()
