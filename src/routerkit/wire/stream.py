@@ -84,7 +84,10 @@ class ResponseStream:
         if self.response is not None:
             return events
         if self._done and self._done.keys() >= self._added.keys():
-            events.append(self._complete({**self._response_meta, "status": "completed"}))
+            try:
+                events.append(self._complete({**self._response_meta, "status": "completed"}))
+            except _SHAPE_ERRORS as exc:
+                raise self._interrupted(f"malformed output items in the stream ({exc})") from exc
             return events
         raise self._interrupted("the stream ended before the response was complete (no terminal event)")
 
@@ -96,13 +99,18 @@ class ResponseStream:
                 continue
             try:
                 payload = json.loads(data)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise self._interrupted(f"malformed data line in the stream: {data[:80]!r}") from exc
             if not isinstance(payload, dict):
                 continue
-            handler = _HANDLERS.get(payload.get("type") or frame.event)
+            kind = payload.get("type") or frame.event
+            handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
             if handler is not None:
-                event = handler(self, payload)
+                try:
+                    event = handler(self, payload)
+                except _SHAPE_ERRORS as exc:
+                    # Valid JSON with a field of the wrong type (a list where text belongs, …): a broken stream.
+                    raise self._interrupted(f"malformed {kind} event in the stream ({exc})") from exc
                 if event is not None:
                     events.append(event)
         return events
@@ -124,18 +132,18 @@ class ResponseStream:
             self._response_meta = {k: v for k, v in response.items() if k != "output"}
 
     def _on_text_delta(self, event: dict[str, Any]) -> StreamEvent:
-        delta = event.get("delta") or ""
+        delta = _text(event, "delta")
         self._mark_output()
         self._text.append(delta)
         return TextDelta(delta)
 
     def _on_reasoning_delta(self, event: dict[str, Any]) -> StreamEvent:
         self._mark_output()
-        return ReasoningDelta(event.get("delta") or "", "text")
+        return ReasoningDelta(_text(event, "delta"), "text")
 
     def _on_summary_delta(self, event: dict[str, Any]) -> StreamEvent:
+        delta = _text(event, "delta")
         self._mark_output()
-        delta = event.get("delta") or ""
         key = (event.get("item_id"), event.get("summary_index"))
         if self._summary_key is not None and key != self._summary_key:
             delta = "\n\n" + delta
@@ -182,6 +190,19 @@ class ResponseStream:
         response.duration = self._clock() - self._started
         self.response = response
         return ResponseCompleted(response)
+
+
+#: What a handler raises when valid JSON has the wrong shape (a list where text belongs, a string for an item).
+_SHAPE_ERRORS = (TypeError, AttributeError, ValueError, KeyError)
+
+
+def _text(event: dict[str, Any], key: str) -> str:
+    value = event.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"{key!r} is {type(value).__name__}, not text")
+    return value
 
 
 _HANDLERS: dict[str, _Handler] = {
