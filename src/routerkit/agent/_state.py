@@ -8,6 +8,7 @@ items, and builds the `RunOutput`. The drivers in `_agent.py` only call the mode
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Sequence
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 __all__ = ["RunState"]
 
+#: How a run is stopped from outside (Ctrl-C, task cancellation, the caller closing the event stream).
+_STOPS = (KeyboardInterrupt, GeneratorExit, asyncio.CancelledError)
+
 
 class RunState:
     def __init__(self, agent: Agent, message: str | Sequence[dict[str, Any]], history: list[dict[str, Any]]):
@@ -39,6 +43,7 @@ class RunState:
         )
         self.n_input_items = len(self.output.messages)
         self._tools_run = 0
+        self._streamed: list[str] = []  # answer deltas of the current model call, kept if the run stops
 
     # What to send
 
@@ -52,6 +57,7 @@ class RunState:
         if type(event) is TextDelta:
             if self.output.metrics.time_to_first_token is None:
                 self.output.metrics.time_to_first_token = time.perf_counter() - self.started
+            self._streamed.append(event.delta)
             return RunContentDelta(event.delta)
         if type(event) is ModelReasoningDelta:
             if self.output.metrics.time_to_first_token is None:
@@ -62,6 +68,7 @@ class RunState:
     def absorb(self, response: ModelResponse) -> list[FunctionCall]:
         """Take a finished response; returns the tool calls to run before asking the model again."""
         out = self.output
+        self._streamed.clear()
         out.responses.append(response)
         out.metrics.add(response)
         out.model = response.model or out.model
@@ -120,15 +127,16 @@ class RunState:
 
     def fail(self, exc: BaseException) -> RunOutput:
         out = self.output
-        out.status = "interrupted" if isinstance(exc, (KeyboardInterrupt, GeneratorExit)) else "error"
+        stopped = isinstance(exc, _STOPS)
+        out.status = "interrupted" if stopped else "error"
         if not isinstance(exc, GeneratorExit):
             out.error = exc
         if isinstance(exc, IncompleteResponseError):
             out.status = "incomplete"
-        partial = getattr(exc, "partial_text", "")
+        partial = getattr(exc, "partial_text", "") or "".join(self._streamed)
         if out.content is None and partial:
             out.content = partial
-        if isinstance(exc, (KeyboardInterrupt, GeneratorExit)) or out.status == "incomplete":
+        if stopped or out.status == "incomplete":
             self._keep_partial_answer()
         if isinstance(exc, APIError | ToolCallLimitError | UsageError):
             exc.run_output = out  # type: ignore[union-attr]

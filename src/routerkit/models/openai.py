@@ -8,10 +8,12 @@ schedule) lives in `routerkit.wire` and `_call.py`; the four drivers below only 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import ipaddress
 import json
 import os
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -80,9 +82,6 @@ class OpenAIResponses:
         if self.base_url_env and os.environ.get(self.base_url_env) and self.base_url == type(self).base_url:
             self.base_url = os.environ[self.base_url_env]
         self.base_url = self._check_base_url(self.base_url)
-        self._async_client: httpx2.AsyncClient | None = None
-        self._async_loop: asyncio.AbstractEventLoop | None = None
-        self._sync_client: httpx2.Client | None = None
 
     # Requests
 
@@ -237,27 +236,10 @@ class OpenAIResponses:
     # Clients
 
     def _client(self) -> httpx2.Client:
-        if self.http_client is not None:
-            return self.http_client
-        if self._sync_client is None:
-            self._sync_client = httpx2.Client(follow_redirects=False, trust_env=False)
-        return self._sync_client
+        return self.http_client if self.http_client is not None else _shared_client()
 
     def _aclient(self) -> httpx2.AsyncClient:
-        """One async client per event loop: pooled connections cannot move between loops."""
-        if self.async_http_client is not None:
-            return self.async_http_client
-        loop = asyncio.get_running_loop()
-        if self._async_client is None or self._async_loop is not loop:
-            self._async_client = httpx2.AsyncClient(follow_redirects=False, trust_env=False)
-            self._async_loop = loop
-        return self._async_client
-
-    def close(self) -> None:
-        """Close the pooled sync connection (async clients close with their event loop)."""
-        if self._sync_client is not None:
-            self._sync_client.close()
-            self._sync_client = None
+        return self.async_http_client if self.async_http_client is not None else _shared_async_client()
 
     def _check_base_url(self, url: str) -> str:
         parts = urlsplit(url)
@@ -269,6 +251,42 @@ class OpenAIResponses:
                 "unencrypted; use https, or pass allow_insecure_http=True if you mean it"
             )
         return url.rstrip("/")
+
+
+_SYNC_CLIENT: httpx2.Client | None = None
+_ASYNC_CLIENTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx2.AsyncClient] = weakref.WeakKeyDictionary()
+
+
+def _shared_client() -> httpx2.Client:
+    """One connection pool for every model in the process: agents reuse warm connections, and no model
+    leaves sockets behind when it is dropped. Closed at exit."""
+    global _SYNC_CLIENT
+    if _SYNC_CLIENT is None:
+        _SYNC_CLIENT = httpx2.Client(follow_redirects=False, trust_env=False)
+        atexit.register(_SYNC_CLIENT.close)
+    return _SYNC_CLIENT
+
+
+def _shared_async_client() -> httpx2.AsyncClient:
+    """One async pool per event loop (pooled connections cannot move between loops), closed with the loop's
+    async generators so `asyncio.run` leaves no open transport behind."""
+    loop = asyncio.get_running_loop()
+    client = _ASYNC_CLIENTS.get(loop)
+    if client is None:
+        client = _ASYNC_CLIENTS[loop] = httpx2.AsyncClient(follow_redirects=False, trust_env=False)
+        _close_with_loop(loop, client)
+    return client
+
+
+def _close_with_loop(loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> None:
+    original = loop.shutdown_asyncgens
+
+    async def shutdown_asyncgens() -> None:
+        _ASYNC_CLIENTS.pop(loop, None)
+        await client.aclose()
+        await original()
+
+    loop.shutdown_asyncgens = shutdown_asyncgens  # type: ignore[method-assign]
 
 
 def _is_loopback(host: str) -> bool:

@@ -1,0 +1,52 @@
+"""Fixtures shared by every test folder: one emulator for the session, and model/agent factories on it.
+
+Tests run offline: the emulator is a real HTTP server on loopback, so everything goes through the real
+client code path. `OPENROUTER_*` variables from the developer's shell are removed so no test can reach the
+real service by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from routerkit.emulator import Emulator
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TEST_KEY = "sk-or-v1-test-canary-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def _offline_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu(emulator: Emulator) -> Iterator[Emulator]:
+    """The session's emulator with its recorded requests and scripted replies cleared."""
+    emulator.reset()
+    yield emulator
+    emulator.reset()
+
+
+@pytest.fixture
+def make_model(emu: Emulator) -> Callable[..., Any]:
+    """`make_model("emulator/echo", models=[...])`: an OpenRouterResponses pointed at the emulator."""
+    from routerkit.models.openrouter import OpenRouterResponses
+
+    def make(id: str = "emulator/echo", **kwargs: Any) -> OpenRouterResponses:
+        kwargs.setdefault("timeout", 30.0)
+        kwargs.setdefault("stall_timeout", 5.0)
+        return OpenRouterResponses(id=id, base_url=emu.base_url, api_key=TEST_KEY, **kwargs)
+
+    return make
