@@ -69,6 +69,10 @@ def error_from_status(
     except ValueError:
         payload = None
     error = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(error, str):
+        error = {"message": error}  # {"error": "Unauthorized"}, from proxies and OpenAI-compatible servers
+    elif error is None and isinstance(payload, dict) and isinstance(payload.get("message"), str):
+        error = payload  # {"message": ..., "code": ...} without the "error" wrapper
     if isinstance(error, dict):
         code = error.get("code")
         message = str(error.get("message") or "").strip() or f"HTTP {status}"
