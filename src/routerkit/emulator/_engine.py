@@ -609,7 +609,7 @@ class Engine:
             "id": gen_id,
             "object": "response",
             "created_at": created,
-            "model": spec.base,
+            "model": spec.id,
             "status": "in_progress",
             "completed_at": None,
             "output": [],
