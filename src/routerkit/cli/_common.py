@@ -1,0 +1,197 @@
+"""What every command shares: exit codes, the one-line error report, the data directory, building the model.
+
+Nothing heavy is imported at module level: `routerkit --help` loads this module.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+
+    from routerkit.models.openrouter import OpenRouterResponses
+
+DEFAULT_MODEL = "openai/gpt-oss-20b"
+KEY_ENV = "OPENROUTER_API_KEY"
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_AUTH = 3
+EXIT_CREDITS = 4
+EXIT_RATE_LIMIT = 5
+EXIT_BAD_REQUEST = 6
+EXIT_NETWORK = 7
+EXIT_SERVER = 8
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0    success
+  1    unexpected error (rerun with --debug for a traceback)
+  2    usage error or bad input (bad option, unreadable --schema file, no API key)
+  3    authentication failed (HTTP 401: missing or invalid OPENROUTER_API_KEY)
+  4    insufficient credits (HTTP 402)
+  5    rate limited (HTTP 429, after retries)
+  6    bad request or another 4xx (400 unknown model, 403 moderation, 404, 413, 422)
+  7    network: could not connect, timed out, or the stream broke mid-answer
+  8    server or provider error (5xx), the response failed or stopped early, or unusable JSON output
+  130  interrupted (Ctrl-C)
+"""
+
+
+class CliError(Exception):
+    """A failure the CLI reports as one line with a chosen exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The exit code of an exception, per the table in `EXIT_CODES_HELP`."""
+    from routerkit import errors as e
+
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    if isinstance(exc, CliError):
+        return exc.code
+    if isinstance(exc, e.UsageError):
+        return EXIT_USAGE
+    if isinstance(exc, e.AuthenticationError):
+        return EXIT_AUTH
+    if isinstance(exc, e.InsufficientCreditsError):
+        return EXIT_CREDITS
+    if isinstance(exc, e.RateLimitError):
+        return EXIT_RATE_LIMIT
+    if isinstance(exc, e.ServerError):
+        return EXIT_SERVER
+    if isinstance(exc, e.APIStatusError):  # 400, 403, 404, 413, 422
+        return EXIT_BAD_REQUEST
+    if isinstance(exc, e.APIConnectionError | e.APITimeoutError | e.StreamInterruptedError):
+        return EXIT_NETWORK
+    if isinstance(exc, e.APIError | e.OutputValidationError):  # response failed / incomplete / bad JSON
+        return EXIT_SERVER
+    return EXIT_ERROR
+
+
+def redact(text: str) -> str:
+    """`text` with the API key (if one is set) replaced: nothing the CLI prints may contain it."""
+    key = os.environ.get(KEY_ENV)
+    if key and len(key) >= 4:
+        text = text.replace(key, "***")
+    return text
+
+
+def error_line(exc: BaseException) -> str:
+    """One line saying what went wrong: kind, HTTP status, OpenRouter's message, the model."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    text = str(exc) or type(exc).__name__
+    from routerkit.errors import APIError, UsageError
+
+    if not isinstance(exc, APIError | UsageError | CliError):  # APIError's str() starts with its kind
+        text = f"{type(exc).__name__}: {text}"
+    return " ".join(redact(text).split())
+
+
+def report_error(exc: BaseException, *, debug: bool) -> int:
+    """Print `exc` on stderr (a redacted traceback first with --debug); return its exit code."""
+    if debug and not isinstance(exc, KeyboardInterrupt):
+        import traceback
+
+        sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+    sys.stderr.write(f"routerkit: error: {error_line(exc)}\n")
+    sys.stderr.flush()
+    return exit_code_for(exc)
+
+
+def data_home() -> Path:
+    """Where sessions and caches live: `$ROUTERKIT_HOME`, else the user's data directory."""
+    env = os.environ.get("ROUTERKIT_HOME")
+    if env:
+        path = Path(env).expanduser()
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir("routerkit", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_model() -> str:
+    return os.environ.get("ROUTERKIT_MODEL") or DEFAULT_MODEL
+
+
+def require_key() -> None:
+    if not os.environ.get(KEY_ENV):
+        raise CliError(
+            f"{KEY_ENV} is not set; get a key at https://openrouter.ai/keys "
+            "(or try `routerkit demo`, or `routerkit emulator` for a local server)",
+            EXIT_USAGE,
+        )
+
+
+def reasoning_option(value: str | None) -> dict[str, Any] | None:
+    """`--reasoning` alone → enabled; `--reasoning EFFORT` → that effort; `off` → None."""
+    if value is None or value == "off":
+        return None
+    if value == "on":
+        return {"enabled": True}
+    return {"effort": value}
+
+
+def build_model(
+    args: argparse.Namespace,
+    *,
+    model_id: str | None = None,
+    reasoning: dict[str, Any] | None = None,
+    text: dict[str, Any] | None = None,
+) -> OpenRouterResponses:
+    from routerkit.models.openrouter import OpenRouterResponses
+
+    model_id = model_id or args.model or default_model()
+    fallbacks = [m for m in (args.fallback or ()) if m != model_id]
+    kwargs: dict[str, Any] = {
+        "id": model_id,
+        "models": [model_id, *fallbacks] if fallbacks else None,
+        "reasoning": reasoning,
+        "text": text,
+        "app_title": "routerkit CLI",
+    }
+    if args.base_url:
+        kwargs["base_url"] = args.base_url
+    if args.max_retries is not None:
+        kwargs["max_retries"] = args.max_retries
+    if args.timeout is not None:
+        kwargs["timeout"] = args.timeout
+    return OpenRouterResponses(**kwargs)
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    except (AttributeError, ValueError):
+        return False
+
+
+def dim(text: str) -> str:
+    """`text` in the terminal's dim style when stderr is a terminal (and NO_COLOR is unset)."""
+    return f"\x1b[2m{text}\x1b[0m" if stderr_is_terminal() else text
+
+
+def note(text: str) -> None:
+    """A dim line on stderr: status, hints, footers — never on stdout."""
+    sys.stderr.write(dim(text) + "\n")
+    sys.stderr.flush()
