@@ -20,7 +20,10 @@ are written through as they arrive, as raw text, and the other sections are plai
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -47,6 +50,8 @@ _ANSWER = "answer"
 _TOOLS = "tools"
 _NOTE = "note"
 _MESSAGE = "message"
+
+_CAN_MASK = hasattr(signal, "pthread_sigmask") and hasattr(signal, "SIGINT")
 
 _ARGUMENTS_LIMIT = 400
 _OUTPUT_LIMIT = 400
@@ -120,6 +125,25 @@ class _Block:
         for line in _block_lines(console, options, self.renderable, gap=self.gap):
             yield from line
             yield new_line
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold back SIGINT (Ctrl-C) while the live region is being redrawn.
+
+    rich records the live region's new height while rendering, before writing it out; a KeyboardInterrupt
+    in between would leave the recorded height wrong, and the next redraw would erase lines of the
+    scrollback above the region. A Ctrl-C that arrives meanwhile is delivered as soon as the redraw is
+    written. Only the main thread receives KeyboardInterrupt, so only there is anything held back.
+    """
+    if not _CAN_MASK or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class _Tail:
@@ -358,6 +382,10 @@ class RunPrinter:
                 self._write_line("Thinking:")
 
     def _end_section(self) -> None:
+        with _ctrl_c_deferred():
+            self._end_section_now()
+
+    def _end_section_now(self) -> None:
         section, self._section = self._section, None
         if section not in (_REASONING, _ANSWER):
             return
@@ -392,6 +420,10 @@ class RunPrinter:
         if not self.stream:
             self._buffer.append(text)
             return
+        with _ctrl_c_deferred():
+            self._feed_live(text)
+
+    def _feed_live(self, text: str) -> None:
         blocks = self._splitter.feed(text)
         tail = self._splitter.tail
         if self._live is None and tail.strip():
@@ -458,10 +490,11 @@ class RunPrinter:
         if live is None:
             return
         self._tail.set("", markdown=False, style="", gap=False)
-        try:
-            live.stop()
-        finally:
-            self.console.show_cursor(True)
+        with _ctrl_c_deferred():
+            try:
+                live.stop()
+            finally:
+                self.console.show_cursor(True)
 
     # -- plain output ------------------------------------------------------------------------------
 
