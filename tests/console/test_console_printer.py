@@ -383,3 +383,53 @@ def test_rendering_work_is_linear_even_when_redrawing_on_every_delta() -> None:
 def test_time_throttle_limits_redraws() -> None:
     rendered, length = _work(20_000, 2000, refresh_interval=3600)
     assert rendered < 3 * length
+
+
+# -- off a terminal (piped, a file) ------------------------------------------------------------------
+
+
+def test_piped_output_is_plain_text_written_as_it_arrives() -> None:
+    console, out = pipe()
+    printer = RunPrinter(console)
+    printer.message("Compare the models")
+    printer.reasoning_delta("thinking ")
+    printer.reasoning_delta("hard")
+    written = []
+    for piece in split_deltas(ANSWER, 40):
+        printer.content_delta(piece)
+        written.append(out.getvalue())
+    printer.tool_call("lookup", '{"q": 1}')
+    printer.tool_result("lookup", "oops", is_error=True)
+    printer.summary(summary(model="x/fallback"))
+    printer.close()
+    raw = out.getvalue()
+    assert "\x1b" not in raw
+    assert written[-1].endswith(ANSWER)  # deltas are written through, raw markdown and all
+    assert all(state.endswith(piece) for state, piece in zip(written, split_deltas(ANSWER, 40), strict=True))
+    assert "Message: Compare the models" in raw
+    assert "Thinking:\nthinking hard\n" in raw
+    assert raw.index("thinking hard") < raw.index("## Results")
+    assert 'tool call: lookup({"q": 1})' in raw and "tool error: lookup: oops" in raw
+    footer = raw.rstrip("\n").splitlines()[-1]
+    assert footer.startswith("x/fallback · ↪ fallback from openai/gpt-oss-120b") and "$0.000123" in footer
+    assert raw.endswith("\n") and printer.stats.rendered_chars == 0
+
+
+def test_piped_error_and_interrupt_are_plain_lines() -> None:
+    console, out = pipe()
+    with RunPrinter(console) as printer:
+        printer.content_delta("partial answ")
+        printer.interrupted()
+        printer.error(RateLimitError("slow down", status=429, models=["a/b"]))
+    raw = out.getvalue()
+    assert "\x1b" not in raw
+    assert "partial answ\n" in raw and "[interrupted by the user; the partial answer above is kept]" in raw
+    assert "error: Rate limited: HTTP 429 | slow down | model: a/b" in raw
+
+
+def test_piped_whole_content_and_partial_text_of_an_error() -> None:
+    console, out = pipe()
+    with RunPrinter(console) as printer:
+        printer.error(APIError("failed", partial_text="kept **text**"))
+    raw = out.getvalue()
+    assert raw.startswith("kept **text**\n") and "error: API error: failed" in raw
