@@ -63,6 +63,8 @@ class OpenRouterResponses(OpenAIResponses):
             raise UsageError(
                 "extra_body['previous_response_id'] is not supported: OpenRouter's Responses API is stateless"
             )
+        if self.extra_body and self.extra_body.get("store", False) is not False:
+            raise UsageError("extra_body['store'] must be False: OpenRouter's Responses API is stateless")
         super().__post_init__()
 
     def _extra_fields(self) -> dict[str, Any]:
