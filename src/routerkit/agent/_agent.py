@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from ..errors import UsageError
 from ..models.openai import OpenAIResponses
 from ..wire.events import ResponseCompleted
-from ._state import RunState
+from ._state import RunState, user_items
 from .run import RunCompleted, RunError, RunEvent, RunOutput, RunStarted, ToolCallStarted
 
 if TYPE_CHECKING:
@@ -88,8 +88,8 @@ class Agent:
         """Run one turn. With `stream=True`, an iterator of run events ending in `RunCompleted` (or
         `RunError`, after which the error is raised)."""
         if stream:
-            return self._run(message, stream=True)
-        for event in self._run(message, stream=False):
+            return self._run(user_items(message), stream=True)
+        for event in self._run(user_items(message), stream=False):
             if isinstance(event, RunCompleted):
                 return event.output
         raise AssertionError("a run ends in RunCompleted or raises")  # pragma: no cover
@@ -100,8 +100,8 @@ class Agent:
     async def arun(self, message: Message, *, stream: Literal[True]) -> AsyncIterator[RunEvent]: ...
     async def arun(self, message: Message, *, stream: bool = False) -> RunOutput | AsyncIterator[RunEvent]:
         if stream:
-            return self._arun(message, stream=True)
-        async for event in self._arun(message, stream=False):
+            return self._arun(user_items(message), stream=True)
+        async for event in self._arun(user_items(message), stream=False):
             if isinstance(event, RunCompleted):
                 return event.output
         raise AssertionError("a run ends in RunCompleted or raises")  # pragma: no cover
@@ -119,7 +119,7 @@ class Agent:
         from ..console._run import print_run
 
         return print_run(
-            self._run(message, stream=stream),
+            self._run(user_items(message), stream=stream),
             message,
             markdown=self.markdown if markdown is None else markdown,
             stream=stream,
@@ -141,7 +141,7 @@ class Agent:
         from ..console._run import aprint_run
 
         return await aprint_run(
-            self._arun(message, stream=stream),
+            self._arun(user_items(message), stream=stream),
             message,
             markdown=self.markdown if markdown is None else markdown,
             stream=stream,
@@ -153,8 +153,8 @@ class Agent:
 
     # Drivers: the same loop, sync and async
 
-    def _run(self, message: Message, *, stream: bool) -> Iterator[RunEvent]:
-        state = self._start(message)
+    def _run(self, items: list[dict[str, Any]], *, stream: bool) -> Iterator[RunEvent]:
+        state = self._start(items)
         yield RunStarted(state.output.run_id, self.model.id)
         try:
             while True:
@@ -185,8 +185,8 @@ class Agent:
             raise
         yield RunCompleted(output)
 
-    async def _arun(self, message: Message, *, stream: bool) -> AsyncIterator[RunEvent]:
-        state = self._start(message)
+    async def _arun(self, items: list[dict[str, Any]], *, stream: bool) -> AsyncIterator[RunEvent]:
+        state = self._start(items)
         yield RunStarted(state.output.run_id, self.model.id)
         try:
             while True:
@@ -226,7 +226,7 @@ class Agent:
 
     # Helpers for RunState
 
-    def _start(self, message: Message) -> RunState:
+    def _start(self, items: list[dict[str, Any]]) -> RunState:
         history: list[dict[str, Any]] = []
         if self.add_history_to_context:
             runs = self.db.get_runs(self.session_id, limit=self.num_history_runs, statuses=("completed", "interrupted"))
@@ -235,7 +235,7 @@ class Agent:
                     continue  # killed before any answer: replaying the bare question would only confuse the model
                 history.extend(stored.input_items)
                 history.extend(_replayable(stored.output_items))
-        state = RunState(self, message, history)
+        state = RunState(self, items, history)
         self.db.start_run(self.session_id, state.output.run_id, state.output.messages[: state.n_input_items])
         return state
 

@@ -24,14 +24,14 @@ if TYPE_CHECKING:
     from ._agent import Agent
     from .tools import FunctionTool, ToolResult
 
-__all__ = ["RunState"]
+__all__ = ["RunState", "user_items"]
 
 #: How a run is stopped from outside (Ctrl-C, task cancellation, the caller closing the event stream).
 _STOPS = (KeyboardInterrupt, GeneratorExit, asyncio.CancelledError)
 
 
 class RunState:
-    def __init__(self, agent: Agent, message: str | Sequence[dict[str, Any]], history: list[dict[str, Any]]):
+    def __init__(self, agent: Agent, items: list[dict[str, Any]], history: list[dict[str, Any]]):
         self.agent = agent
         self.started = time.perf_counter()
         self.history = history
@@ -39,7 +39,7 @@ class RunState:
             run_id=str(uuid.uuid4()),
             session_id=agent.session_id,
             requested_model=agent.model.id,
-            messages=_user_items(message),
+            messages=items,
         )
         self.n_input_items = len(self.output.messages)
         self._tools_run = 0
@@ -167,7 +167,8 @@ class RunState:
         return out
 
 
-def _user_items(message: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def user_items(message: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The run's input items for `message`; bad input is refused here, before a run starts."""
     if isinstance(message, str):
         return [{"role": "user", "content": message}]
     if isinstance(message, Sequence) and all(isinstance(i, dict) and ("type" in i or "role" in i) for i in message):
