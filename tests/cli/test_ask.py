@@ -121,6 +121,7 @@ def _closed_port_url() -> str:
         ("emulator/fail-502", 8, ["HTTP 502"]),
         ("emulator/truncate", 7, ["Stream interrupted"]),
         ("emulator/failed", 8, ["Response failed"]),
+        ("emulator/incomplete", 8, ["Response incomplete"]),
     ],
 )
 def test_exit_code_per_error_kind(run_cli, model, code, words):

@@ -73,3 +73,11 @@ def test_models_table_on_a_terminal(pty_run):
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", p.text())
     assert re.search(r"openai/gpt-4o\s+128,000\s+\$2\.50\s+\$10\.00", plain), plain
     assert "2 models" in plain
+
+
+def test_plain_on_a_terminal_writes_the_raw_answer(pty_run):
+    p = pty_run("ask", "--plain", "-m", "emulator/markdown-20", "a document")
+    assert p.wait() == 0, p.text()
+    answer = p.text().split("emulator/markdown-20 ·")[0]
+    assert "# Emulator markdown" in answer  # markdown source, not rendered
+    assert "\x1b[" not in answer.replace("\x1b[2m", "").replace("\x1b[0m", "")
