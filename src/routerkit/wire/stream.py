@@ -53,6 +53,7 @@ class ResponseStream:
         self._added: dict[int, dict[str, Any]] = {}
         self._done: dict[int, dict[str, Any]] = {}
         self._response_meta: dict[str, Any] = {}
+        self._failure: APIError | None = None
         self.first_output_at: float | None = None
         """Clock reading at the first output delta (answer, reasoning or tool arguments); None before."""
         self.response: ModelResponse | None = None
@@ -72,6 +73,8 @@ class ResponseStream:
         return self._sse.comments
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
+        if self._failure is not None:
+            raise self._failure
         try:
             frames = self._sse.feed(chunk)
         except SSEFramingError as exc:
@@ -80,7 +83,13 @@ class ResponseStream:
 
     def close(self) -> list[StreamEvent]:
         """End of input. Returns the last events, or raises if the stream did not finish properly."""
+        if self._failure is not None:
+            raise self._failure
         events = self._dispatch(self._sse.flush())
+        if self._failure is not None:
+            if events:
+                return events
+            raise self._failure
         if self.response is not None:
             return events
         if self._done and self._done.keys() >= self._added.keys():
@@ -94,26 +103,37 @@ class ResponseStream:
     def _dispatch(self, frames: list[Any]) -> list[StreamEvent]:
         events: list[StreamEvent] = []
         for frame in frames:
-            data = frame.data
-            if data == b"[DONE]" or self.response is not None:
-                continue
             try:
-                payload = json.loads(data)
-            except (ValueError, RecursionError) as exc:
-                raise self._interrupted(f"malformed data line in the stream: {data[:80]!r}") from exc
-            if not isinstance(payload, dict):
-                continue
-            kind = payload.get("type") or frame.event
-            handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
-            if handler is not None:
-                try:
-                    event = handler(self, payload)
-                except _SHAPE_ERRORS as exc:
-                    # Valid JSON with a field of the wrong type (a list where text belongs, …): a broken stream.
-                    raise self._interrupted(f"malformed {kind} event in the stream ({exc})") from exc
-                if event is not None:
-                    events.append(event)
+                event = self._event(frame)
+            except APIError as exc:
+                if not events:
+                    raise
+                # Deliver the output that came before the failure first; the next call raises it.
+                self._failure = exc
+                return events
+            if event is not None:
+                events.append(event)
         return events
+
+    def _event(self, frame: Any) -> StreamEvent | None:
+        data = frame.data
+        if data == b"[DONE]" or self.response is not None:
+            return None
+        try:
+            payload = json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            raise self._interrupted(f"malformed data line in the stream: {data[:80]!r}") from exc
+        if not isinstance(payload, dict):
+            return None
+        kind = payload.get("type") or frame.event
+        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            return None
+        try:
+            return handler(self, payload)
+        except _SHAPE_ERRORS as exc:
+            # Valid JSON with a field of the wrong type (a list where text belongs, …): a broken stream.
+            raise self._interrupted(f"malformed {kind} event in the stream ({exc})") from exc
 
     def _mark_output(self) -> None:
         if self.first_output_at is None:
