@@ -32,6 +32,8 @@ class RunSummary:
     duration: float | None
     #: "completed", "incomplete" or "interrupted".
     status: str = "completed"
+    #: Whether a fallback answered; None means "compare `model` with `requested_model`".
+    fallback_used: bool | None = None
 
 
 def format_cost(cost: float) -> str:
@@ -59,7 +61,8 @@ def summary_parts(s: RunSummary) -> list[tuple[str, str]]:
         parts.append(("status", s.status))
     model = s.model or s.requested_model
     parts.append(("model", model))
-    if s.model is not None and s.model != s.requested_model:
+    fallback = s.fallback_used if s.fallback_used is not None else s.model not in (None, s.requested_model)
+    if fallback:
         parts.append(("fallback", f"↪ fallback from {s.requested_model}"))
     tokens: list[str] = []
     if s.input_tokens is not None:

@@ -143,6 +143,7 @@ def _summary(output: RunOutput, requested_model: str) -> RunSummary:
         time_to_first_token=m.time_to_first_token,
         duration=m.duration,
         status=output.status,
+        fallback_used=output.fallback_used,
     )
 
 
