@@ -14,6 +14,10 @@ __all__ = ["Body", "Server", "json_reply", "sse_reply"]
 
 Reply = Callable[[httpx2.Request], httpx2.Response]
 
+# Taken now, so a test that replaces the drivers' sleeps does not also skip the pauses a body makes.
+_sleep = time.sleep
+_async_sleep = asyncio.sleep
+
 
 class Body(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     """A response body sent in `chunks`; optionally pauses before chunk `pause_before`, and raises `error`
@@ -36,7 +40,7 @@ class Body(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         for i, chunk in enumerate(self.chunks):
             if self.pause and i == self.pause_before:
-                time.sleep(self.pause)
+                _sleep(self.pause)
             self.sent += 1
             yield chunk
         if self.error is not None:
@@ -45,7 +49,7 @@ class Body(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for i, chunk in enumerate(self.chunks):
             if self.pause and i == self.pause_before:
-                await asyncio.sleep(self.pause)
+                await _async_sleep(self.pause)
             self.sent += 1
             yield chunk
         if self.error is not None:
