@@ -7,11 +7,12 @@ output items: those items are kept exactly as received so the agent can replay t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FunctionCall", "ModelResponse", "Usage", "build_response", "parse_usage", "read_output"]
+__all__ = ["FunctionCall", "ModelResponse", "Usage", "build_response", "is_fallback", "parse_usage", "read_output"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,24 @@ class ModelResponse:
     @property
     def fallback_used(self) -> bool:
         """True when a model other than the requested one answered (OpenRouter's `models` fallback)."""
-        return self.model is not None and not self.model.startswith(self.requested_model)
+        return self.model is not None and is_fallback(self.requested_model, self.model)
+
+
+#: A dated snapshot suffix: "-2024-08-06" or "-20240806".
+_DATED = re.compile(r"-\d{4}-?\d{2}-?\d{2}")
+
+
+def is_fallback(requested: str, served: str) -> bool:
+    """Whether `served` is a different model from `requested`, not the same one under another name.
+
+    The same model: the identical id, a dated snapshot of it (`openai/gpt-4o` → `openai/gpt-4o-2024-08-06`),
+    or either with a `:variant` suffix (`:free`, `:online`). A longer name is a different model:
+    `openai/gpt-4o-mini` answering for `openai/gpt-4o` is a fallback.
+    """
+    requested, served = requested.split(":", 1)[0], served.split(":", 1)[0]
+    if served == requested:
+        return False
+    return not (served.startswith(requested) and _DATED.fullmatch(served[len(requested) :]))
 
 
 @dataclass(slots=True)
