@@ -417,6 +417,33 @@ def test_served_model_is_reported_after_fallback() -> None:
     assert same.fallback_used is False
 
 
+@pytest.mark.parametrize(
+    ("requested", "served", "fallback"),
+    [
+        ("openai/gpt-4o", "openai/gpt-4o", False),
+        ("openai/gpt-4o", "openai/gpt-4o-2024-08-06", False),
+        ("openai/gpt-5-nano", "openai/gpt-5-nano-20250807", False),
+        ("openai/gpt-oss-20b:free", "openai/gpt-oss-20b", False),
+        ("openai/gpt-4o", "openai/gpt-4o-mini", True),
+        ("openai/gpt-4o", "openai/gpt-4o-mini-2024-07-18", True),
+        ("openai/gpt-oss-20b", "openai/gpt-4o", True),
+    ],
+)
+def test_fallback_is_a_different_model_not_a_dated_name(requested: str, served: str, fallback: bool) -> None:
+    response = final(run([text_stream(["x"], model=served)], requested)[0])
+    assert response.fallback_used is fallback
+
+
+def test_failure_is_raised_again_on_later_calls() -> None:
+    stream = ResponseStream("m")
+    body = wire({"type": "response.output_text.delta", "delta": "a"}, {"type": "error", "message": "gone"})
+    assert stream.feed(body) == [TextDelta("a")]
+    with pytest.raises(ResponseFailedError):
+        stream.feed(b"")
+    with pytest.raises(ResponseFailedError):
+        stream.close()
+
+
 def test_openrouter_metadata_on_the_final_event_is_kept() -> None:
     meta = {"requested": "openai/gpt-oss-20b", "strategy": "fallback", "attempt": 2}
     body = wire(completed([message_item("x")], openrouter_metadata=meta))
@@ -531,6 +558,8 @@ def test_response_failed_raises_with_partial_text_and_metadata() -> None:
     delivered: list[StreamEvent] = []
     with pytest.raises(ResponseFailedError) as info:
         drain(stream, [body], delivered)
+    # The output that arrived before the failure reaches the caller before the exception does.
+    assert delivered == [TextDelta("Half an "), TextDelta("answer")]
     exc = info.value
     assert exc.partial_text == "Half an answer"
     assert exc.code == "server_error"
@@ -568,6 +597,7 @@ def test_error_events_raise_response_failed(event: dict[str, Any], after_output:
     delivered: list[StreamEvent] = []
     with pytest.raises(ResponseFailedError) as info:
         drain(stream, [wire(*before, event)], delivered)
+    assert delivered == ([TextDelta("so far")] if after_output else [])
     assert info.value.code == "rate_limit_exceeded"
     assert info.value.message == "Rate limit exceeded. Please try again later."
     assert info.value.partial_text == ("so far" if after_output else "")
