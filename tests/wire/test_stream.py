@@ -19,11 +19,7 @@ from routerkit.errors import (
 from routerkit.wire.events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
 from routerkit.wire.response import FunctionCall, ModelResponse, Usage, build_response
 from routerkit.wire.stream import ResponseStream
-
-try:
-    from tests.recorded import Interaction, load, responses_calls
-except ImportError:  # tests/ is not a package
-    from recorded import Interaction, load, responses_calls  # type: ignore[no-redef]
+from tests.recorded import Interaction, load, responses_calls
 
 from .streams import (
     completed,
