@@ -367,10 +367,11 @@ def test_retry_after_is_honoured_exactly() -> None:
     assert policy.delay(make(RateLimitError, 429, retry_after=0.0), 1, None) == 0.0
 
 
-def test_retry_after_is_capped() -> None:
+def test_a_retry_after_beyond_the_cap_is_reported_not_waited_out() -> None:
     policy = RetryPolicy(max_retry_after=60.0)
-    assert policy.delay(make(RateLimitError, 429, retry_after=3600.0), 0, None) == 60.0
-    assert RetryPolicy(max_retry_after=5.0).delay(make(ServerError, 503, retry_after=30.0), 0, None) == 5.0
+    assert policy.delay(make(RateLimitError, 429, retry_after=3600.0), 0, None) is None
+    assert policy.delay(make(RateLimitError, 429, retry_after=60.0), 0, None) == 60.0
+    assert RetryPolicy(max_retry_after=5.0).delay(make(ServerError, 503, retry_after=30.0), 0, None) is None
 
 
 def test_no_wait_runs_past_the_deadline() -> None:

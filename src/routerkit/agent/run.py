@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from ..wire.response import FunctionCall, ModelResponse
+from ..wire.response import FunctionCall, ModelResponse, is_fallback
 
 if TYPE_CHECKING:  # tools.py pulls in pydantic; an agent without tools never needs it
     from .tools import ToolResult
@@ -88,7 +88,7 @@ class RunOutput:
 
     @property
     def fallback_used(self) -> bool:
-        return self.model is not None and not self.model.startswith(self.requested_model)
+        return self.model is not None and is_fallback(self.requested_model, self.model)
 
 
 @dataclass(frozen=True, slots=True)

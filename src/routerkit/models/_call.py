@@ -82,9 +82,14 @@ class Call:
             raise StreamInterruptedError(f"the response body is not JSON: {body[:80]!r}", models=self.models) from exc
         if not isinstance(payload, dict):
             raise StreamInterruptedError("the response body is not a JSON object", models=self.models)
+        generation_id = headers.get("x-generation-id")
         if payload.get("status") == "failed" or (payload.get("error") and not payload.get("output")):
-            raise error_from_event(payload, self.models, "")
-        response = build_response(self.requested_model, payload, generation_id=headers.get("x-generation-id"))
+            raise error_from_event(payload, self.models, "", generation_id)
+        try:
+            response = build_response(self.requested_model, payload, generation_id=generation_id)
+        except (TypeError, AttributeError, ValueError, KeyError) as exc:
+            # Valid JSON of the wrong shape (`"output": "abc"`, …) is a broken response, not a crash.
+            raise StreamInterruptedError(f"malformed response body ({exc})", models=self.models) from exc
         response.duration = time.perf_counter() - self.started
         return response
 

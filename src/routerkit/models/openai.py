@@ -74,10 +74,12 @@ class OpenAIResponses:
         check_range("temperature", self.temperature, 0.0, 2.0)
         check_range("top_p", self.top_p, 0.0, 1.0)
         if self.max_output_tokens is not None and (
-            not isinstance(self.max_output_tokens, int) or self.max_output_tokens < 1
+            not isinstance(self.max_output_tokens, int)
+            or isinstance(self.max_output_tokens, bool)
+            or self.max_output_tokens < 1
         ):
             raise UsageError(f"max_output_tokens must be a positive integer, got {self.max_output_tokens!r}")
-        if not isinstance(self.max_retries, int) or self.max_retries < 0:
+        if not isinstance(self.max_retries, int) or isinstance(self.max_retries, bool) or self.max_retries < 0:
             raise UsageError(f"max_retries must be an integer ≥ 0, got {self.max_retries!r}")
         if self.base_url_env and os.environ.get(self.base_url_env) and self.base_url == type(self).base_url:
             self.base_url = os.environ[self.base_url_env]

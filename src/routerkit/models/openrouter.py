@@ -49,7 +49,7 @@ class OpenRouterResponses(OpenAIResponses):
                 "store=True is not supported: OpenRouter's Responses API is stateless and rejects it; "
                 "routerkit's Agent keeps the conversation history for you"
             )
-        self.models = check_models(self.models)
+        self.models = check_models(self.models) or None
         if self.provider is not None and not isinstance(self.provider, (str, Mapping)):
             raise UsageError(
                 "provider must be a label string or a dict of OpenRouter provider preferences, "

@@ -96,7 +96,9 @@ def error_from_status(
     )
 
 
-def error_from_event(event: Mapping[str, Any], models: Sequence[str], partial_text: str) -> ResponseFailedError:
+def error_from_event(
+    event: Mapping[str, Any], models: Sequence[str], partial_text: str, generation_id: str | None = None
+) -> ResponseFailedError:
     """The exception for a failure reported inside a stream or a 200 body.
 
     Handles `response.failed` (the error inside `response`), the flat `error` event of the OpenAPI schema
@@ -117,7 +119,7 @@ def error_from_event(event: Mapping[str, Any], models: Sequence[str], partial_te
         code=source.get("code"),
         metadata=metadata,
         models=models,
-        generation_id=source.get("id") if isinstance(response, Mapping) else None,
+        generation_id=(source.get("id") if isinstance(response, Mapping) else None) or generation_id,
         partial_text=partial_text,
     )
 
@@ -159,8 +161,9 @@ class RetryPolicy:
 
     Retried: HTTP 408, 409, 429 and 5xx; an HTTP 400 wrapping a transient 502/503/529; connection failures
     and timeouts before any output. Never retried: anything after output reached the caller (the drivers
-    check that), and every other status. Waits grow 0.5 s → 8 s with jitter; a server's `Retry-After` wins
-    but is capped at `max_retry_after`; no wait may run past the call's overall `deadline`.
+    check that), and every other status. Waits grow 0.5 s → 8 s with jitter; a server's `Retry-After` wins,
+    unless it asks for more than `max_retry_after`: that is reported (`retry_after`) instead of waited out.
+    No wait may run past the call's overall deadline.
     """
 
     max_retries: int = 2
@@ -181,7 +184,9 @@ class RetryPolicy:
         if retries_done >= self.max_retries or not self.is_retryable(exc):
             return None
         if exc.retry_after is not None:
-            wait = min(exc.retry_after, self.max_retry_after)
+            if exc.retry_after > self.max_retry_after:
+                return None  # the server asks for a long pause: report it (`retry_after`) rather than block
+            wait = exc.retry_after
         else:
             wait = min(self.initial_delay * 2**retries_done, self.max_delay)
             wait *= 1 - 0.25 * random.random()

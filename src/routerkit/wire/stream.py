@@ -194,7 +194,7 @@ class ResponseStream:
         return self._complete(response if isinstance(response, dict) else {})
 
     def _on_failed(self, event: dict[str, Any]) -> None:
-        raise error_from_event(event, self.models, self.partial_text)
+        raise error_from_event(event, self.models, self.partial_text, self.generation_id)
 
     def _complete(self, body: dict[str, Any]) -> ResponseCompleted:
         # Items from `output_item.done`, in output order, stand in when the terminal event's list is empty.
