@@ -26,7 +26,8 @@ __all__ = ["Call", "translate_errors"]
 @dataclass(slots=True)
 class Call:
     url: str
-    headers: dict[str, str]
+    headers: dict[str, str] = field(repr=False)
+    """Holds the Authorization header: never in a repr (tracebacks with locals print every frame's `call`)."""
     payload: bytes
     requested_model: str
     models: list[str]
