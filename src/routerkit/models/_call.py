@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx2
 
-from ..errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
+from ..errors import APIConnectionError, APIError, APIStatusError, APITimeoutError, StreamInterruptedError
 from ..wire.errors import RetryPolicy, error_from_event, error_from_status
 from ..wire.response import ModelResponse, build_response
 from ..wire.stream import ResponseStream
@@ -75,6 +75,18 @@ class Call:
     def raise_for_status(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         if status >= 400:
             raise error_from_status(status, body, headers, self.models)
+        if status >= 300:
+            # Redirects are never followed: the Authorization header must only ever go to base_url. Say so,
+            # instead of failing later on an empty body (and retrying what is not a transient failure).
+            location = headers.get("location")
+            where = f"to {location}" if location else "without a location"
+            raise APIStatusError(
+                f"the server answered {self.url} with a redirect {where}; routerkit does not follow redirects "
+                "(the API key is sent only to base_url), so point base_url at the final address",
+                status=status,
+                models=self.models,
+                generation_id=headers.get("x-generation-id"),
+            )
 
     def read_json(self, headers: Mapping[str, str], body: bytes) -> ModelResponse:
         try:

@@ -185,7 +185,7 @@ class OpenAIResponses:
                         "POST", call.url, content=call.payload, headers=call.headers, timeout=call.timeout()
                     ) as r,
                 ):
-                    if r.status_code >= 400:
+                    if r.status_code >= 300:  # errors, and redirects (never followed)
                         call.raise_for_status(r.status_code, r.headers, r.read())
                     stream = call.new_stream(r.headers)
                     with translate_errors(call, stream):
@@ -221,7 +221,7 @@ class OpenAIResponses:
                     async with client.stream(
                         "POST", call.url, content=call.payload, headers=call.headers, timeout=call.timeout()
                     ) as r:
-                        if r.status_code >= 400:
+                        if r.status_code >= 300:  # errors, and redirects (never followed)
                             call.raise_for_status(r.status_code, r.headers, await r.aread())
                         stream = call.new_stream(r.headers)
                         with translate_errors(call, stream):
