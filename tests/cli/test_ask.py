@@ -45,7 +45,9 @@ def test_system_prompt_and_default_model_from_env(run_cli, emu):
     assert r.returncode == 0, r.stderr
     body = emu.requests[-1].body
     assert body["model"] == "emulator/echo"
-    assert body["instructions"] == "Be terse."
+    assert body["instructions"] == "Be terse.\n\nUse markdown to format your answers."
+    run_cli("ask", "--plain", "--system", "Be terse.", "hi")
+    assert emu.requests[-1].body["instructions"] == "Be terse."
 
 
 def test_default_model(run_cli, emu):

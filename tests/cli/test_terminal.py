@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -53,6 +54,9 @@ def test_chat_ctrl_c_stops_the_answer_not_the_chat(pty_run):
     p.send("/history\r")
     at = p.expect(r"\[interrupted\]", start=at)
     at = p.expect(">>> ", start=at)
+    # CPython's readline shows the prompt just before it starts waiting; a SIGINT in between is only noticed
+    # at the next keypress. A person cannot type that fast; the test waits a moment.
+    time.sleep(0.3)
     p.send("\x03")  # at the prompt: clears the line, says how to leave
     at = p.expect("Ctrl-C again", start=at)
     p.send("/exit\r")

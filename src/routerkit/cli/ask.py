@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         text={"format": text_format} if text_format else None,
     )
     terminal = stdout_is_terminal() and not args.plain
-    agent = Agent(model=model, instructions=args.system, markdown=terminal and not text_format)
+    # The same prompt whether stdout is a terminal or a file: markdown is asked for unless --plain or --schema.
+    agent = Agent(model=model, instructions=args.system, markdown=not (args.plain or text_format))
     show_reasoning = not args.hide_reasoning
     if text_format:
         view: Any = PipeView(show_reasoning=show_reasoning, show_content=False)

@@ -118,7 +118,7 @@ class Chat:
         self.agent: Agent = Agent(
             model=model,
             instructions=args.system,
-            markdown=self.terminal,
+            markdown=not args.plain,
             add_history_to_context=args.history > 0,
             num_history_runs=max(args.history, 1),
             session_id=args.session or new_session_id(),
