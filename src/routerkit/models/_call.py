@@ -56,11 +56,14 @@ class Call:
     def check_deadline(self, stream: ResponseStream | None = None) -> None:
         left = self.time_left()
         if left is not None and left <= 0:
-            raise APITimeoutError(
-                f"the call took longer than timeout={self.total_timeout:g}s",
-                models=self.models,
-                partial_text=stream.partial_text if stream else "",
-            )
+            raise self.deadline_error(stream)
+
+    def deadline_error(self, stream: ResponseStream | None) -> APITimeoutError:
+        return APITimeoutError(
+            f"the call took longer than timeout={self.total_timeout:g}s",
+            models=self.models,
+            partial_text=stream.partial_text if stream else "",
+        )
 
     def backoff(self, exc: APIError, stream: ResponseStream | None = None) -> float:
         """Seconds to wait before trying again; re-raises `exc` when no retry is allowed."""
@@ -116,13 +119,16 @@ def translate_errors(call: Call, stream: ResponseStream | None = None) -> Iterat
     try:
         yield
     except httpx2.TimeoutException as exc:
-        partial = stream.partial_text if stream else ""
+        left = call.time_left()
+        if left is not None and left <= 0.01:
+            raise call.deadline_error(stream) from exc
         if isinstance(exc, (httpx2.ConnectTimeout, httpx2.PoolTimeout)):
             message = f"could not connect within connect_timeout={call.connect_timeout:g}s"
         elif stream is not None:
             message = f"no data from the server for stall_timeout={call.stall_timeout:g}s"
         else:
             message = f"no response within stall_timeout={call.stall_timeout:g}s"
+        partial = stream.partial_text if stream else ""
         raise APITimeoutError(message, models=call.models, partial_text=partial) from exc
     except httpx2.TransportError as exc:
         if stream is not None and stream.output_started:
