@@ -126,7 +126,6 @@ class Agent:
             show_message=show_message,
             show_reasoning=show_reasoning,
             console=console,
-            requested_model=self.model.id,
         )
 
     async def aprint_response(
@@ -148,7 +147,6 @@ class Agent:
             show_message=show_message,
             show_reasoning=show_reasoning,
             console=console,
-            requested_model=self.model.id,
         )
 
     # Drivers: the same loop, sync and async

@@ -20,30 +20,13 @@ from ._common import dim
 
 if TYPE_CHECKING:
     from routerkit.agent import RunEvent, RunOutput
-    from routerkit.console import RunSummary
-
-
-def summary_of(output: RunOutput) -> RunSummary:
-    from routerkit.console import RunSummary
-
-    m = output.metrics
-    return RunSummary(
-        requested_model=output.requested_model,
-        model=output.model,
-        input_tokens=m.input_tokens if output.responses else None,
-        output_tokens=m.output_tokens if output.responses else None,
-        reasoning_tokens=m.reasoning_tokens or None,
-        cost=m.cost,
-        time_to_first_token=m.time_to_first_token,
-        duration=m.duration,
-        status=output.status,
-    )
 
 
 def footer_text(output: RunOutput) -> str:
     from routerkit.console._facts import summary_parts
+    from routerkit.console._run import run_summary
 
-    return " · ".join(part for _, part in summary_parts(summary_of(output)))
+    return " · ".join(part for _, part in summary_parts(run_summary(output)))
 
 
 class PipeView:
@@ -137,7 +120,9 @@ class TerminalView:
     def finished(self, output: RunOutput) -> None:
         if output.reasoning_encrypted and not output.reasoning_content and self.printer.show_reasoning:
             self.printer.reasoning_encrypted(output.metrics.reasoning_tokens)
-        self.printer.summary(summary_of(output))
+        from routerkit.console._run import run_summary
+
+        self.printer.summary(run_summary(output))
 
     def interrupted(self) -> None:
         self.printer.interrupted()

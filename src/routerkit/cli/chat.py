@@ -207,12 +207,14 @@ class Chat:
         note(f"model {model.id} · reasoning {effort}")
 
     def show_history(self) -> None:
+        from routerkit.console._run import items_text
+
         runs = self.db.get_runs(self.agent.session_id, statuses=("completed", "interrupted", "error"))
         if not runs:
             note("(no messages in this session yet)")
             return
         for stored in runs:
-            sys.stdout.write(f"you: {_user_text(stored.input_items)}\n")
+            sys.stdout.write(f"you: {items_text(stored.input_items)}\n")
             status = "" if stored.status == "completed" else f" [{stored.status}]"
             sys.stdout.write(f"assistant ({stored.model or '?'}){status}: {stored.content or ''}\n\n")
         sys.stdout.flush()
@@ -261,17 +263,6 @@ class Chat:
             self.answer(text)
         note(f"resume with: routerkit chat --session {self.agent.session_id}")
         return EXIT_OK
-
-
-def _user_text(items: list[dict[str, Any]]) -> str:
-    texts = []
-    for item in items:
-        content = item.get("content")
-        if isinstance(content, str):
-            texts.append(content)
-        elif isinstance(content, list):
-            texts.extend(p.get("text", "") for p in content if isinstance(p, dict))
-    return "\n".join(t for t in texts if t)
 
 
 def run(args: argparse.Namespace) -> int:

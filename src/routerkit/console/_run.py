@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from ._printer import RunPrinter
 
-__all__ = ["aprint_run", "print_run"]
+__all__ = ["aprint_run", "items_text", "print_run", "run_summary"]
 
 
 def print_run(
@@ -40,14 +40,13 @@ def print_run(
     show_message: bool,
     show_reasoning: bool,
     console: Console | None,
-    requested_model: str,
 ) -> RunOutput | None:
     printer = _printer(console, markdown, stream, show_reasoning, show_message, message)
     output = None
     with printer:
         try:
             for event in events:
-                output = _show(printer, event, stream, requested_model) or output
+                output = _show(printer, event, stream) or output
         except KeyboardInterrupt:
             printer.interrupted()
             raise
@@ -69,14 +68,13 @@ async def aprint_run(
     show_message: bool,
     show_reasoning: bool,
     console: Console | None,
-    requested_model: str,
 ) -> RunOutput | None:
     printer = _printer(console, markdown, stream, show_reasoning, show_message, message)
     output = None
     with printer:
         try:
             async for event in events:
-                output = _show(printer, event, stream, requested_model) or output
+                output = _show(printer, event, stream) or output
         except KeyboardInterrupt:
             printer.interrupted()
             raise
@@ -101,11 +99,11 @@ def _printer(
 
     printer = RunPrinter(console, markdown=markdown, stream=stream, show_reasoning=show_reasoning)
     if show_message:
-        printer.message(message if isinstance(message, str) else _items_text(message))
+        printer.message(message if isinstance(message, str) else items_text(message))
     return printer
 
 
-def _show(printer: RunPrinter, event: RunEvent, stream: bool, requested_model: str) -> RunOutput | None:
+def _show(printer: RunPrinter, event: RunEvent, stream: bool) -> RunOutput | None:
     """Show one run event; returns the run's output when the event ends the run."""
     kind = type(event)
     if kind is RunContentDelta:
@@ -126,15 +124,16 @@ def _show(printer: RunPrinter, event: RunEvent, stream: bool, requested_model: s
             printer.error(event.error)  # type: ignore[union-attr]
         elif not stream:
             printer.content(_answer_text(output.content))
-        printer.summary(_summary(output, requested_model))
+        printer.summary(run_summary(output))
         return output
     return None
 
 
-def _summary(output: RunOutput, requested_model: str) -> RunSummary:
+def run_summary(output: RunOutput) -> RunSummary:
+    """The footer's facts for a finished (or failed) run."""
     m = output.metrics
     return RunSummary(
-        requested_model=requested_model,
+        requested_model=output.requested_model,
         model=output.model,
         input_tokens=m.input_tokens if output.responses else None,
         output_tokens=m.output_tokens if output.responses else None,
@@ -154,7 +153,8 @@ def _answer_text(content: Any) -> str:
     return f"```json\n{dump(indent=2)}\n```" if dump else str(content)
 
 
-def _items_text(items: Sequence[dict[str, Any]]) -> str:
+def items_text(items: Sequence[dict[str, Any]]) -> str:
+    """The text of input items, for showing a message that was given as items."""
     texts = []
     for item in items:
         content = item.get("content")
