@@ -53,7 +53,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
         await real_async_sleep(0)
 
     monkeypatch.setattr(openai_module.time, "sleep", fake_sleep)
-    monkeypatch.setattr(openai_module.asyncio, "sleep", fake_async_sleep)
+    monkeypatch.setattr(openai_module, "_sleep", fake_async_sleep)
     return record
 
 

@@ -7,7 +7,6 @@ stored, in memory or in a `db`, and the last `num_history_runs` runs are replaye
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -205,6 +204,8 @@ class Agent:
                 for call in calls:
                     yield ToolCallStarted(call)
                 tools = [state.tool_for(call) for call in calls]
+                import asyncio
+
                 results = await asyncio.gather(
                     *(
                         tool.acall(call.arguments) if tool else _ready(state.unknown_tool(call))

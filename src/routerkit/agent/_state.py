@@ -8,7 +8,6 @@ items, and builds the `RunOutput`. The drivers in `_agent.py` only call the mode
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Sequence
@@ -25,9 +24,6 @@ if TYPE_CHECKING:
     from .tools import FunctionTool, ToolResult
 
 __all__ = ["RunState", "user_items"]
-
-#: How a run is stopped from outside (Ctrl-C, task cancellation, the caller closing the event stream).
-_STOPS = (KeyboardInterrupt, GeneratorExit, asyncio.CancelledError)
 
 
 class RunState:
@@ -127,7 +123,8 @@ class RunState:
 
     def fail(self, exc: BaseException) -> RunOutput:
         out = self.output
-        stopped = isinstance(exc, _STOPS)
+        # Not an Exception: Ctrl-C, task cancellation, or the caller closing the event stream.
+        stopped = not isinstance(exc, Exception)
         out.status = "interrupted" if stopped else "error"
         if not isinstance(exc, GeneratorExit):
             out.error = exc

@@ -7,7 +7,6 @@ schedule) lives in `routerkit.wire` and `_call.py`; the four drivers below only 
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import ipaddress
 import json
@@ -16,7 +15,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx2
@@ -28,6 +27,9 @@ from ..wire.events import StreamEvent
 from ..wire.request import build_body, check_input, check_model_id, check_range, check_reasoning
 from ..wire.response import ModelResponse
 from ._call import Call, translate_errors
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["OpenAIResponses"]
 
@@ -165,10 +167,20 @@ class OpenAIResponses:
         client = self._client()
         while True:
             try:
-                with translate_errors(call):
-                    r = client.post(call.url, content=call.payload, headers=call.headers, timeout=call.timeout())
-                call.raise_for_status(r.status_code, r.headers, r.content)
-                return call.read_json(r.headers, r.content)
+                # Read the body in chunks, not with `post`: a server trickling bytes resets the read timeout on
+                # every chunk, and only a check between chunks keeps the call within its overall `timeout`.
+                body = bytearray()
+                with (
+                    translate_errors(call),
+                    client.stream(
+                        "POST", call.url, content=call.payload, headers=call.headers, timeout=call.timeout()
+                    ) as r,
+                ):
+                    for chunk in r.iter_bytes():
+                        body += chunk
+                        call.check_deadline()
+                call.raise_for_status(r.status_code, r.headers, bytes(body))
+                return call.read_json(r.headers, bytes(body))
             except APIError as exc:
                 time.sleep(call.backoff(exc))
 
@@ -204,12 +216,18 @@ class OpenAIResponses:
         client = self._aclient()
         while True:
             try:
+                body = bytearray()  # read in chunks with a deadline check, as in `invoke`
                 with translate_errors(call):
-                    r = await client.post(call.url, content=call.payload, headers=call.headers, timeout=call.timeout())
-                call.raise_for_status(r.status_code, r.headers, r.content)
-                return call.read_json(r.headers, r.content)
+                    async with client.stream(
+                        "POST", call.url, content=call.payload, headers=call.headers, timeout=call.timeout()
+                    ) as r:
+                        async for chunk in r.aiter_bytes():
+                            body += chunk
+                            call.check_deadline()
+                call.raise_for_status(r.status_code, r.headers, bytes(body))
+                return call.read_json(r.headers, bytes(body))
             except APIError as exc:
-                await asyncio.sleep(call.backoff(exc))
+                await _sleep(call.backoff(exc))
 
     async def ainvoke_stream(self, input: Input, **options: Any) -> AsyncIterator[StreamEvent]:
         call = self._prepare(input, True, options)
@@ -233,7 +251,7 @@ class OpenAIResponses:
                                 yield event
                 return
             except APIError as exc:
-                await asyncio.sleep(call.backoff(exc, stream))
+                await _sleep(call.backoff(exc, stream))
 
     # Clients
 
@@ -272,6 +290,8 @@ def _shared_client() -> httpx2.Client:
 def _shared_async_client() -> httpx2.AsyncClient:
     """One async pool per event loop (pooled connections cannot move between loops), closed with the loop's
     async generators so `asyncio.run` leaves no open transport behind."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     client = _ASYNC_CLIENTS.get(loop)
     if client is None:
@@ -289,6 +309,12 @@ def _close_with_loop(loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient
         await original()
 
     loop.shutdown_asyncgens = shutdown_asyncgens  # type: ignore[method-assign]
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio  # imported here: the sync path, and `import routerkit`, never need asyncio
+
+    await asyncio.sleep(seconds)
 
 
 def _is_loopback(host: str) -> bool:
