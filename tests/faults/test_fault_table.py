@@ -96,6 +96,7 @@ _OUT_OF_ORDER_REASONING = {
     "summary": [],
     "content": [{"type": "reasoning_text", "text": "think first"}],
 }
+_JSON_TYPE = {"content-type": "application/json"}
 _BIG = "0123456789abcdef" * (1 << 16)  # 1 MiB of answer in one delta
 
 
@@ -479,6 +480,15 @@ CASES: list[Case] = [
         options={"timeout": 1.2, "max_retries": 3},
         error=APITimeoutError,
         partial="",
+        requests=1,
+        min_elapsed=1.2,
+    ),
+    Case(
+        "plain-body-trickling-past-the-total-timeout",
+        modes=PLAIN,
+        script=(StreamReply([b"{", *(item for _ in range(40) for item in (b" ", Pause(0.1)))], headers=_JSON_TYPE),),
+        options={"timeout": 1.2, "max_retries": 3},
+        error=APITimeoutError,
         requests=1,
         min_elapsed=1.2,
     ),
