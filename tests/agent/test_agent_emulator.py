@@ -108,6 +108,18 @@ async def test_encrypted_reasoning_is_recorded_and_replayed_verbatim(emu, make_m
     assert kinds.index("reasoning") < len(kinds) - 1 and kinds[-1] == "user"
 
 
+def test_history_with_reasoning_asks_for_encrypted_reasoning_to_replay(emu, make_model):
+    Agent(model=make_model("emulator/reasoning", reasoning={"enabled": True}), add_history_to_context=True).run("x")
+    assert emu.requests[-1].body["include"] == ["reasoning.encrypted_content"]
+    Agent(
+        model=make_model("emulator/reasoning", reasoning={"enabled": True}, include=["reasoning.encrypted_content"]),
+        add_history_to_context=True,
+    ).run("x")
+    assert emu.requests[-1].body["include"] == ["reasoning.encrypted_content"]
+    Agent(model=make_model("emulator/reasoning", reasoning={"enabled": True})).run("x")
+    assert "include" not in emu.requests[-1].body
+
+
 def test_altered_encrypted_reasoning_is_rejected_by_the_emulator(make_model):
     agent = Agent(model=make_model("emulator/reasoning-encrypted"), add_history_to_context=True)
     first = agent.run("first question")

@@ -260,6 +260,9 @@ class Agent:
             options["tools"] = [tool.to_wire() for tool in self._tools.values()]
         if self._text_format is not None:
             options["text_format"] = self._text_format
+        if self.add_history_to_context and self.model.reasoning:
+            # Stateless replay: reasoning can only be sent back if it came back encrypted.
+            options["include"] = ["reasoning.encrypted_content"]
         return options
 
     def _system_prompt(self) -> str | None:

@@ -98,8 +98,12 @@ class OpenAIResponses:
         tools: Sequence[Mapping[str, Any]] | None = None,
         tool_choice: Any = None,
         text_format: Mapping[str, Any] | None = None,
+        include: Sequence[str] | None = None,
     ) -> dict[str, Any]:
-        """The JSON body this model sends for `input`: useful to inspect, and what every call uses."""
+        """The JSON body this model sends for `input`: useful to inspect, and what every call uses.
+
+        `include` adds to the model's own `include` list (the agent asks for encrypted reasoning this way).
+        """
         text = dict(self.text or {})
         if self.verbosity is not None:
             text["verbosity"] = self.verbosity
@@ -114,7 +118,7 @@ class OpenAIResponses:
             "temperature": self.temperature,
             "top_p": self.top_p,
             "max_output_tokens": self.max_output_tokens,
-            "include": self.include,
+            "include": list(dict.fromkeys([*(self.include or ()), *(include or ())])) or None,
             "metadata": self.metadata,
             "user": self.user,
             **self._extra_fields(),
