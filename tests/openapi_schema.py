@@ -81,9 +81,7 @@ def _discriminator(name: str) -> tuple[str, dict[str, str]] | None:
     disc = schema(name).get("discriminator")
     if not disc or "mapping" not in disc:
         return None
-    mapping = {
-        value: ref[len(_PREFIX) :] for value, ref in disc["mapping"].items() if ref.startswith(_PREFIX)
-    }
+    mapping = {value: ref[len(_PREFIX) :] for value, ref in disc["mapping"].items() if ref.startswith(_PREFIX)}
     return disc["propertyName"], mapping
 
 
