@@ -75,6 +75,7 @@ class Agent:
             from ..db.memory import InMemoryDb
 
             self.db = InMemoryDb()
+        self._store: SessionStore = self.db
         self.last_run: RunOutput | None = None
 
     # Public API
@@ -228,20 +229,22 @@ class Agent:
     def _start(self, items: list[dict[str, Any]]) -> RunState:
         history: list[dict[str, Any]] = []
         if self.add_history_to_context:
-            runs = self.db.get_runs(self.session_id, limit=self.num_history_runs, statuses=("completed", "interrupted"))
+            runs = self._store.get_runs(
+                self.session_id, limit=self.num_history_runs, statuses=("completed", "interrupted")
+            )
             for stored in runs:
                 if not stored.output_items:
                     continue  # killed before any answer: replaying the bare question would only confuse the model
                 history.extend(stored.input_items)
                 history.extend(_replayable(stored.output_items))
         state = RunState(self, items, history)
-        self.db.start_run(self.session_id, state.output.run_id, state.output.messages[: state.n_input_items])
+        self._store.start_run(self.session_id, state.output.run_id, state.output.messages[: state.n_input_items])
         return state
 
     def _record_run(self, state: RunState) -> None:
         out = state.output
         self.last_run = out
-        self.db.finish_run(
+        self._store.finish_run(
             self.session_id,
             out.run_id,
             status="completed" if out.status == "completed" else "error" if out.status == "error" else "interrupted",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import APIError, IncompleteResponseError, ToolCallLimitError, UsageError
 from ..wire.events import ReasoningDelta as ModelReasoningDelta
 from ..wire.events import StreamEvent, TextDelta
+from ..wire.request import check_input
 from ..wire.response import FunctionCall, ModelResponse
 from .run import ReasoningDelta, RunContentDelta, RunEvent, RunOutput, ToolCallCompleted, ToolExecution
 
@@ -166,11 +167,5 @@ class RunState:
 
 def user_items(message: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The run's input items for `message`; bad input is refused here, before a run starts."""
-    if isinstance(message, str):
-        return [{"role": "user", "content": message}]
-    if isinstance(message, Sequence) and all(isinstance(i, dict) and ("type" in i or "role" in i) for i in message):
-        return [dict(i) for i in message]
-    raise UsageError(
-        f"message must be text or a list of Responses input items (dicts with 'type' or 'role'), "
-        f"got {type(message).__name__}"
-    )
+    checked = check_input(message, "message")
+    return [{"role": "user", "content": checked}] if isinstance(checked, str) else checked

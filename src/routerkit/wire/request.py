@@ -103,7 +103,7 @@ def check_range(name: str, value: object, low: float, high: float) -> float | No
     return float(value)
 
 
-def check_input(value: object) -> str | list[dict[str, Any]]:
+def check_input(value: object, name: str = "input") -> str | list[dict[str, Any]]:
     """A prompt is text, or a list of Responses input items (dicts with a `type` or a `role`)."""
     if isinstance(value, str):
         return value
@@ -112,7 +112,7 @@ def check_input(value: object) -> str | list[dict[str, Any]]:
         for i, item in enumerate(items):
             if not isinstance(item, Mapping) or not ("type" in item or "role" in item):
                 raise UsageError(
-                    f"input[{i}] must be a Responses input item (a dict with 'type' or 'role'), got {item!r:.80}"
+                    f"{name}[{i}] must be a Responses input item (a dict with 'type' or 'role'), got {item!r:.80}"
                 )
         return [dict(item) for item in items]
-    raise UsageError(f"input must be text or a list of Responses input items, got {type(value).__name__}")
+    raise UsageError(f"{name} must be text or a list of Responses input items, got {type(value).__name__}")
