@@ -2,7 +2,8 @@
 
 The agent hands over its event iterator; this module decides what each event looks like. A failed run is
 reported in a red panel and returned (with `.error` set) rather than raised, as agno's `print_response`
-does; Ctrl-C stops the stream, notes the interruption, leaves the terminal clean and re-raises.
+does; Ctrl-C stops the stream, notes the interruption, leaves the terminal clean and re-raises
+(with a short traceback: the run is already recorded as interrupted, with its partial answer).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def print_run(
                 output = _show(printer, event, stream) or output
         except KeyboardInterrupt:
             printer.interrupted()
-            raise
+            # A fresh exception: the traceback then ends here, not deep inside the HTTP read it interrupted.
+            raise KeyboardInterrupt from None
         except UsageError:
             raise
         except Exception:
@@ -77,7 +79,8 @@ async def aprint_run(
                 output = _show(printer, event, stream) or output
         except KeyboardInterrupt:
             printer.interrupted()
-            raise
+            # A fresh exception: the traceback then ends here, not deep inside the HTTP read it interrupted.
+            raise KeyboardInterrupt from None
         except UsageError:
             raise
         except Exception:
