@@ -75,19 +75,12 @@ def fetch(base_url: str) -> list[dict[str, Any]]:
 
 
 def _safe_for_key(url: str) -> bool:
-    import ipaddress
     from urllib.parse import urlsplit
 
+    from routerkit.models.openai import is_loopback_host
+
     parts = urlsplit(url)
-    if parts.scheme == "https":
-        return True
-    host = parts.hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return parts.scheme == "https" or is_loopback_host(parts.hostname or "")
 
 
 def load_models(base_url: str, *, refresh: bool) -> list[dict[str, Any]]:

@@ -61,6 +61,7 @@ def _markdown(text: str, style: str) -> Markdown:
     block.style = style
     return block
 
+
 _REASONING = "reasoning"
 _ANSWER = "answer"
 _TOOLS = "tools"

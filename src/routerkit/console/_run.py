@@ -9,6 +9,7 @@ does; Ctrl-C stops the stream, notes the interruption, leaves the terminal clean
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..agent.run import (
@@ -44,18 +45,10 @@ def print_run(
 ) -> RunOutput | None:
     printer = _printer(console, markdown, stream, show_reasoning, show_message, message)
     output = None
-    with printer:
+    with _showing(printer):
         try:
             for event in events:
                 output = _show(printer, event, stream) or output
-        except KeyboardInterrupt:
-            printer.interrupted()
-            # A fresh exception: the traceback then ends here, not deep inside the HTTP read it interrupted.
-            raise KeyboardInterrupt from None
-        except UsageError:
-            raise
-        except Exception:
-            pass  # already shown from the RunError event that preceded it
         finally:
             _close(events)
     return output
@@ -73,10 +66,22 @@ async def aprint_run(
 ) -> RunOutput | None:
     printer = _printer(console, markdown, stream, show_reasoning, show_message, message)
     output = None
-    with printer:
+    with _showing(printer):
         try:
             async for event in events:
                 output = _show(printer, event, stream) or output
+        finally:
+            await events.aclose()  # type: ignore[attr-defined]
+    return output
+
+
+@contextmanager
+def _showing(printer: RunPrinter) -> Iterator[None]:
+    """How a shown run ends, for both loops: the printer is closed; Ctrl-C is noted and re-raised; bad input
+    is raised; a failure is swallowed, since the `RunError` event before it was shown as a red panel."""
+    with printer:
+        try:
+            yield
         except KeyboardInterrupt:
             printer.interrupted()
             # A fresh exception: the traceback then ends here, not deep inside the HTTP read it interrupted.
@@ -84,10 +89,7 @@ async def aprint_run(
         except UsageError:
             raise
         except Exception:
-            pass  # already shown from the RunError event that preceded it
-        finally:
-            await events.aclose()  # type: ignore[attr-defined]
-    return output
+            pass
 
 
 def _printer(

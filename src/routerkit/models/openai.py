@@ -31,7 +31,7 @@ from ._call import Call, translate_errors
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["OpenAIResponses"]
+__all__ = ["OpenAIResponses", "is_loopback_host"]
 
 Input = str | Sequence[Mapping[str, Any]]
 
@@ -269,7 +269,7 @@ class OpenAIResponses:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"base_url must be an http(s) URL such as 'https://openrouter.ai/api/v1', got {url!r}")
-        if parts.scheme == "http" and not self.allow_insecure_http and not _is_loopback(parts.hostname):
+        if parts.scheme == "http" and not self.allow_insecure_http and not is_loopback_host(parts.hostname):
             raise UsageError(
                 f"base_url {url!r} is plain http to a non-loopback host, which would send the API key "
                 "unencrypted; use https, or pass allow_insecure_http=True if you mean it"
@@ -321,7 +321,8 @@ async def _sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` is this machine, where plain http cannot expose the API key to the network."""
     if host == "localhost":
         return True
     try:
