@@ -22,7 +22,6 @@ settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TEST_KEY = "sk-or-v1-test-canary-0123456789abcdef"
 
 

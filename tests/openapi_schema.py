@@ -13,7 +13,7 @@ Shared test helper: ``validate("OpenResponsesResult", body)``, ``validate("Strea
   gives precise error messages and avoids trying every branch of a 50-way union; an unmapped value
   falls back to the full union.
 
-The spec lives in ``shared/reference/`` beside the repository root; ``OPENROUTER_OPENAPI`` may point to
+The spec is kept in ``tests/fixtures/openapi/`` (a copy of OpenRouter's published document); ``OPENROUTER_OPENAPI`` may point to
 another copy.
 """
 
@@ -29,7 +29,7 @@ __all__ = ["SPEC_PATH", "OpenAPIValidationError", "schema", "schema_names", "val
 SPEC_PATH = Path(
     os.environ.get(
         "OPENROUTER_OPENAPI",
-        Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "openrouter-openapi.yaml",
+        Path(__file__).resolve().parent / "fixtures" / "openapi" / "openrouter-openapi.yaml",
     )
 )
 _BASE_URI = "urn:openrouter-openapi"

@@ -1,4 +1,4 @@
-"""Load the recorded OpenRouter traffic (VCR cassettes) in `shared/fixtures/recorded/` for replay in tests.
+"""Load the recorded OpenRouter traffic (VCR cassettes) in `tests/fixtures/recorded/` for replay in tests.
 
 Two recorders wrote these files, and they store bodies differently:
 
@@ -31,7 +31,7 @@ __all__ = ["RECORDED_DIR", "Interaction", "cassette_names", "load", "responses_c
 
 _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection", "set-cookie"})
 
-RECORDED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "recorded"
+RECORDED_DIR = Path(__file__).resolve().parent / "fixtures" / "recorded"
 
 
 @dataclass(frozen=True)
