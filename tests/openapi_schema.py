@@ -13,8 +13,8 @@ Shared test helper: ``validate("OpenResponsesResult", body)``, ``validate("Strea
   gives precise error messages and avoids trying every branch of a 50-way union; an unmapped value
   falls back to the full union.
 
-The spec is kept in ``tests/fixtures/openapi/`` (a copy of OpenRouter's published document); ``OPENROUTER_OPENAPI`` may point to
-another copy.
+The spec is kept in ``tests/fixtures/openapi/`` (a copy of OpenRouter's published document);
+``OPENROUTER_OPENAPI`` may point to another copy.
 """
 
 from __future__ import annotations
