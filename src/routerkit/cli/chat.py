@@ -76,7 +76,7 @@ def run_sessions(args: argparse.Namespace) -> int:
     if not sessions:
         note("no saved sessions yet: start one with `routerkit chat`")
         return EXIT_OK
-    from routerkit.console._facts import format_cost
+    from routerkit.console import format_cost
 
     def when(ts: float) -> str:
         return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
@@ -207,7 +207,7 @@ class Chat:
         note(f"model {model.id} · reasoning {effort}")
 
     def show_history(self) -> None:
-        from routerkit.console._run import items_text
+        from routerkit.console import items_text
 
         runs = self.db.get_runs(self.agent.session_id, statuses=("completed", "interrupted", "error"))
         if not runs:
@@ -222,12 +222,9 @@ class Chat:
     # -- answers ----------------------------------------------------------------------------------------
 
     def answer(self, text: str) -> None:
-        from ._render import PipeView, TerminalView, drive
+        from ._render import drive, make_view
 
-        show_reasoning = not self.args.hide_reasoning
-        view: Any = (
-            TerminalView(show_reasoning=show_reasoning) if self.terminal else PipeView(show_reasoning=show_reasoning)
-        )
+        view = make_view(terminal=self.terminal, show_reasoning=not self.args.hide_reasoning)
         try:
             drive(self.agent.run(text, stream=True), view)
         except KeyboardInterrupt:
@@ -237,7 +234,7 @@ class Chat:
         self.session_total()
 
     def session_total(self) -> None:
-        from routerkit.console._facts import format_cost
+        from routerkit.console import format_cost
 
         for s in self.db.list_sessions():
             if s.session_id == self.agent.session_id:
