@@ -6,6 +6,7 @@ Nothing heavy is imported at module level: `routerkit --help` loads this module.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,8 @@ EXIT_CODES_HELP = """\
 exit codes:
   0    success
   1    unexpected error (rerun with --debug for a traceback)
-  2    usage error or bad input (bad option, unreadable --schema file, no API key)
+  2    usage error or bad input (bad option, unreadable --schema file, no API key, stdout closed,
+       ROUTERKIT_HOME not a directory)
   3    authentication failed (HTTP 401: missing or invalid OPENROUTER_API_KEY)
   4    insufficient credits (HTTP 402)
   5    rate limited (HTTP 429, after retries)
@@ -111,16 +113,51 @@ def report_error(exc: BaseException, *, debug: bool) -> int:
 
 
 def data_home() -> Path:
-    """Where sessions and caches live: `$ROUTERKIT_HOME`, else the user's data directory."""
+    """Where sessions and caches live: `$ROUTERKIT_HOME`, else the user's data directory (created if need be;
+    a path that cannot be a directory is a usage error, not a traceback)."""
     env = os.environ.get("ROUTERKIT_HOME")
     if env:
         path = Path(env).expanduser()
+        source = f"ROUTERKIT_HOME={env}"
     else:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir("routerkit", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+        source = f"the data directory {path}"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CliError(
+            f"{source} is a file, not a directory: point ROUTERKIT_HOME at a directory", EXIT_USAGE
+        ) from None
+    except OSError as exc:
+        raise CliError(f"cannot create {source}: {exc.strerror or exc}", EXIT_USAGE) from None
     return path
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def clean_arg(text: str) -> str:
+    """A command-line argument with its undecodable bytes (which Python keeps as lone surrogates) as U+FFFD,
+    so that it can be sent and printed."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def prepare_streams() -> None:
+    """Make the standard streams safe to use: stdin decodes invalid UTF-8 as U+FFFD, and stdout replaces
+    what its encoding cannot write. A closed stdout (`routerkit ... >&-`) is a usage error: there is
+    nowhere to write the answer."""
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "replace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors=errors)
+            except (OSError, ValueError):  # a closed or detached stream: checked below for stdout
+                pass
+    stdout = sys.stdout
+    if stdout is None or getattr(stdout, "closed", False):
+        raise CliError("stdout is closed: there is nowhere to write the output (redirect it to a file instead)")
 
 
 def default_model() -> str:
