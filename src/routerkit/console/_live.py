@@ -273,14 +273,14 @@ class LivePrinter(RunPrinter):
         self.console.print(Text(text, style="dim"))
 
     def _show_tool_call(self, name: str, arguments: str) -> None:
-        line = Text.assemble(("⚙ ", "cyan"), (name, "bold cyan"), (f"({arguments})", "dim"))
+        line = Text.assemble((self._clean("⚙ "), "cyan"), (name, "bold cyan"), (f"({arguments})", "dim"))
         self.console.print(line, overflow="fold")
 
     def _show_tool_result(self, name: str, output: str, *, is_error: bool) -> None:
         if is_error:
-            line = Text.assemble(("  ✗ ", "bold red"), (f"{name} failed: ", "bold red"), (output, "red"))
+            line = Text.assemble((self._clean("  ✗ "), "bold red"), (f"{name} failed: ", "bold red"), (output, "red"))
         else:
-            line = Text.assemble(("  ↳ ", "cyan"), (f"{name}: ", "cyan"), (output, "dim"))
+            line = Text.assemble((self._clean("  ↳ "), "cyan"), (f"{name}: ", "cyan"), (output, "dim"))
         self.console.print(line, overflow="fold")
 
     def _show_content(self, text: str) -> None:
@@ -290,7 +290,7 @@ class LivePrinter(RunPrinter):
         line = Text()
         for index, (kind, part) in enumerate(parts):
             if index:
-                line.append(" · ", style="dim")
+                line.append(self._clean(" · "), style="dim")
             line.append(part, style=_SUMMARY_STYLES.get(kind, ""))
         self.console.print(line, overflow="fold")
 
@@ -301,7 +301,7 @@ class LivePrinter(RunPrinter):
         )
 
     def _show_interrupted(self, kept: str) -> None:
-        self.console.print(Text(f"⏹ Interrupted by the user (Ctrl-C); {kept}.", style="bold yellow"))
+        self.console.print(Text(self._clean(f"⏹ Interrupted by the user (Ctrl-C); {kept}."), style="bold yellow"))
 
     def _finish(self) -> None:
         self._stop_live()

@@ -57,9 +57,10 @@ class _ConsoleSink(_Sink):
     def __init__(self, console: Console) -> None:
         super().__init__()
         self.console = console
+        self.encoding = console.encoding
 
     def _write(self, text: str) -> None:
-        self.console.out(text, end="", highlight=False)
+        self.console.out(clean_text(text, self.encoding), end="", highlight=False)
 
     def flush(self) -> None:
         with contextlib.suppress(OSError, ValueError):  # a closed or odd file: nothing to flush
@@ -117,7 +118,7 @@ class PlainPrinter(RunPrinter):
     def split(cls, answer: TextIO | None, aside: TextIO, *, show_reasoning: bool = True) -> PlainPrinter:
         """A printer that writes the answer alone to `answer` (None: the answer is not shown) and everything
         else to `aside`, dim when `aside` is a terminal: the CLI's pipe-clean output."""
-        printer = cls.__new__(cls)
+        printer = object.__new__(cls)  # no console: the streams are given
         RunPrinter.__init__(printer, markdown=False, show_reasoning=show_reasoning)
         printer._answer = _FileSink(answer, dim=False) if answer is not None else _Sink()
         printer._aside = _FileSink(aside, dim=_is_terminal(aside))

@@ -164,12 +164,12 @@ class RunPrinter:
     def tool_call(self, name: str, arguments: str) -> None:
         """Show that the model called a tool."""
         self._begin(TOOLS)
-        self._show_tool_call(self._clean(name), shorten(self._clean(arguments), _ARGUMENTS_LIMIT))
+        self._show_tool_call(self._clean(name), self._clean(shorten(self._clean(arguments), _ARGUMENTS_LIMIT)))
 
     def tool_result(self, name: str, output: str, *, is_error: bool) -> None:
         """Show what a tool returned; errors stand out."""
         self._begin(TOOLS)
-        output = shorten(self._clean(output).strip(), _OUTPUT_LIMIT)
+        output = self._clean(shorten(self._clean(output).strip(), _OUTPUT_LIMIT))
         self._show_tool_result(self._clean(name), output, is_error=bool(is_error))
 
     def content_delta(self, text: str) -> None:
