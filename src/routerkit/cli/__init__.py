@@ -91,6 +91,7 @@ def _model_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `routerkit` argument parser, with every command's options and help."""
     from routerkit import __version__
 
     common = _common_options()

@@ -5,6 +5,7 @@ Nothing heavy is imported at module level: `routerkit --help` loads this module.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -151,20 +152,20 @@ def prepare_streams() -> None:
     for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "replace")):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            try:
+            with contextlib.suppress(OSError, ValueError):  # closed or detached: stdout is checked below
                 reconfigure(errors=errors)
-            except (OSError, ValueError):  # a closed or detached stream: checked below for stdout
-                pass
     stdout = sys.stdout
     if stdout is None or getattr(stdout, "closed", False):
         raise CliError("stdout is closed: there is nowhere to write the output (redirect it to a file instead)")
 
 
 def default_model() -> str:
+    """`$ROUTERKIT_MODEL`, else the default model."""
     return os.environ.get("ROUTERKIT_MODEL") or DEFAULT_MODEL
 
 
 def require_key() -> None:
+    """A usage error, before any request, when no API key is set."""
     if not os.environ.get(KEY_ENV):
         raise CliError(
             f"{KEY_ENV} is not set; get a key at https://openrouter.ai/keys "
@@ -189,6 +190,7 @@ def build_model(
     reasoning: dict[str, Any] | None = None,
     text: dict[str, Any] | None = None,
 ) -> OpenRouterResponses:
+    """The model the command's options describe (id, fallbacks, base URL, retries, timeout)."""
     from routerkit.models.openrouter import OpenRouterResponses
 
     model_id = model_id or args.model or default_model()
@@ -210,6 +212,7 @@ def build_model(
 
 
 def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal (False when it is missing or closed)."""
     try:
         return sys.stdout.isatty()
     except (AttributeError, ValueError):
@@ -217,6 +220,7 @@ def stdout_is_terminal() -> bool:
 
 
 def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal that may be styled (NO_COLOR unset)."""
     try:
         return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
     except (AttributeError, ValueError):

@@ -58,6 +58,7 @@ def load_schema(path: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`routerkit ask`: one streamed answer; exit 8 when the response was not completed."""
     from routerkit.agent import Agent
 
     from ._render import drive, make_view
@@ -82,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_json(text: str, *, terminal: bool) -> None:
+    """A structured answer as indented JSON (highlighted on a terminal); not JSON is an output error."""
     from routerkit.errors import OutputValidationError
 
     try:
