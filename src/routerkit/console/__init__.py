@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from routerkit.console._facts import RunSummary, format_cost, summary_parts
+    from routerkit.console._facts import RunSummary, format_cost
     from routerkit.console._live import LivePrinter
     from routerkit.console._plain import PlainPrinter
     from routerkit.console._printer import RenderStats, RunPrinter, clean_text
@@ -31,7 +31,6 @@ __all__ = [
     "format_cost",
     "items_text",
     "run_summary",
-    "summary_parts",
 ]
 
 _HOMES = {
@@ -44,7 +43,6 @@ _HOMES = {
     "format_cost": "_facts",
     "items_text": "_run",
     "run_summary": "_run",
-    "summary_parts": "_facts",
 }
 
 
