@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.markdown import Markdown
 
-from routerkit.console._blocks import BlockSplitter, LineSplitter, preview_source
+from routerkit.console._blocks import BlockSplitter, LineSplitter
 
 
 def split_all(text: str, deltas: list[str] | None = None) -> tuple[list[str], str]:
@@ -110,21 +110,47 @@ def test_line_splitter_commits_complete_lines() -> None:
     assert splitter.flush() == "f"
 
 
+def preview_of(text: str, lines: int, chars: int = 10_000, deltas: int = 1) -> str:
+    splitter = BlockSplitter()
+    for delta in split_deltas(text, deltas) if deltas > 1 else [text]:
+        splitter.feed(delta)
+    return splitter.preview(lines, chars)
+
+
 def test_preview_of_a_long_code_block_keeps_the_fence_and_the_last_lines() -> None:
     code = "\n```python\n" + "".join(f"x{i} = {i}\n" for i in range(500)) + "x500 = 5"
-    preview = preview_source(code, 10)
+    preview = preview_of(code, 10)
     assert preview.startswith("```python\n")
-    assert preview.endswith("x499 = 499\nx500 = 5") and "x490 = 490" not in preview
-    assert preview.count("\n") == 10
+    assert preview.endswith("x499 = 499\nx500 = 5") and "x489 = 489" not in preview
+    assert preview.count("\n") == 11
 
 
 def test_preview_of_a_long_table_keeps_its_header() -> None:
     table = "| a | b |\n|---|--:|\n" + "".join(f"| {i} | {i} |\n" for i in range(100))
-    preview = preview_source(table, 5)
-    assert preview.startswith("| a | b |\n|---|--:|\n| 96 |")
+    preview = preview_of(table, 5)
+    assert preview.startswith("| a | b |\n|---|--:|\n| 95 |")
 
 
 def test_preview_of_a_short_block_is_the_block() -> None:
-    assert preview_source("- a\n- b\n", 10) == "- a\n- b\n"
+    assert preview_of("- a\n- b\n", 10) == "- a\n- b\n"
     long_list = "".join(f"- item {i}\n" for i in range(50))
-    assert preview_source(long_list, 3) == "- item 48\n- item 49\n"
+    assert preview_of(long_list, 3) == "- item 47\n- item 48\n- item 49\n"
+
+
+def test_preview_of_a_long_line_is_bounded_starts_on_a_word_and_moves_in_steps() -> None:
+    splitter = BlockSplitter()
+    starts = set()
+    for i in range(5_000):
+        splitter.feed(f"word{i} ")
+        preview = splitter.preview(40, 1_000)
+        assert len(preview) <= 1_000
+        starts.add(preview.split(" ", 1)[0])
+        assert preview.startswith("word")
+    assert splitter.preview(40, 1_000).endswith("word4999 ")
+    # the cut moves once per 500 characters (half the budget), not on every delta: the view stays still
+    assert len(starts) <= 5_000 * 10 // 500 + 2
+
+
+def test_preview_of_a_code_block_with_one_huge_line_keeps_the_fence() -> None:
+    preview = preview_of("```\n" + "x" * 100_000, 40, 2_000, deltas=100)
+    assert preview.startswith("```\n") and len(preview) <= 2_004 and preview.endswith("x")

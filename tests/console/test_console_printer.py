@@ -85,7 +85,9 @@ def stream_run(printer: RunPrinter, answer: str = ANSWER, step: int = 3) -> None
 
 
 def test_public_names() -> None:
-    assert routerkit.console.__all__ == ["RunPrinter", "RunSummary"]
+    assert set(routerkit.console.__all__) >= {"RunPrinter", "LivePrinter", "PlainPrinter", "RunSummary", "run_summary"}
+    for name in routerkit.console.__all__:
+        assert getattr(routerkit.console, name).__doc__, name
 
 
 def test_importing_the_package_does_not_import_rich() -> None:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from ._common import EXIT_CODES_HELP, EXIT_USAGE, report_error
+from ._common import EXIT_CODES_HELP, EXIT_USAGE, CliError, clean_arg, prepare_streams, report_error
 
 __all__ = ["build_parser", "main"]
 
@@ -91,6 +91,7 @@ def _model_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `routerkit` argument parser, with every command's options and help."""
     from routerkit import __version__
 
     common = _common_options()
@@ -208,7 +209,14 @@ def _fix_reasoning_flag(argv: list[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    """Run the `routerkit` command with `argv` (default: the process's arguments); return the exit code."""
+    args_list = [clean_arg(arg) for arg in (sys.argv[1:] if argv is None else argv)]
+    try:
+        prepare_streams()
+    except CliError as exc:
+        if sys.stderr is None:
+            return exc.code
+        return report_error(exc, debug=False)
     parser = build_parser()
     args = parser.parse_args(_fix_reasoning_flag(args_list))
     if not getattr(args, "handler", None):

@@ -5,7 +5,9 @@ Nothing heavy is imported at module level: `routerkit --help` loads this module.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +35,8 @@ EXIT_CODES_HELP = """\
 exit codes:
   0    success
   1    unexpected error (rerun with --debug for a traceback)
-  2    usage error or bad input (bad option, unreadable --schema file, no API key)
+  2    usage error or bad input (bad option, unreadable --schema file, no API key, stdout closed,
+       ROUTERKIT_HOME not a directory)
   3    authentication failed (HTTP 401: missing or invalid OPENROUTER_API_KEY)
   4    insufficient credits (HTTP 402)
   5    rate limited (HTTP 429, after retries)
@@ -111,23 +114,58 @@ def report_error(exc: BaseException, *, debug: bool) -> int:
 
 
 def data_home() -> Path:
-    """Where sessions and caches live: `$ROUTERKIT_HOME`, else the user's data directory."""
+    """Where sessions and caches live: `$ROUTERKIT_HOME`, else the user's data directory (created if need be;
+    a path that cannot be a directory is a usage error, not a traceback)."""
     env = os.environ.get("ROUTERKIT_HOME")
     if env:
         path = Path(env).expanduser()
+        source = f"ROUTERKIT_HOME={env}"
     else:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir("routerkit", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+        source = f"the data directory {path}"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CliError(
+            f"{source} is a file, not a directory: point ROUTERKIT_HOME at a directory", EXIT_USAGE
+        ) from None
+    except OSError as exc:
+        raise CliError(f"cannot create {source}: {exc.strerror or exc}", EXIT_USAGE) from None
     return path
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def clean_arg(text: str) -> str:
+    """A command-line argument with its undecodable bytes (which Python keeps as lone surrogates) as U+FFFD,
+    so that it can be sent and printed."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def prepare_streams() -> None:
+    """Make the standard streams safe to use: stdin decodes invalid UTF-8 as U+FFFD, and stdout replaces
+    what its encoding cannot write. A closed stdout (`routerkit ... >&-`) is a usage error: there is
+    nowhere to write the answer."""
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "replace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(OSError, ValueError):  # closed or detached: stdout is checked below
+                reconfigure(errors=errors)
+    stdout = sys.stdout
+    if stdout is None or getattr(stdout, "closed", False):
+        raise CliError("stdout is closed: there is nowhere to write the output (redirect it to a file instead)")
+
+
 def default_model() -> str:
+    """`$ROUTERKIT_MODEL`, else the default model."""
     return os.environ.get("ROUTERKIT_MODEL") or DEFAULT_MODEL
 
 
 def require_key() -> None:
+    """A usage error, before any request, when no API key is set."""
     if not os.environ.get(KEY_ENV):
         raise CliError(
             f"{KEY_ENV} is not set; get a key at https://openrouter.ai/keys "
@@ -152,6 +190,7 @@ def build_model(
     reasoning: dict[str, Any] | None = None,
     text: dict[str, Any] | None = None,
 ) -> OpenRouterResponses:
+    """The model the command's options describe (id, fallbacks, base URL, retries, timeout)."""
     from routerkit.models.openrouter import OpenRouterResponses
 
     model_id = model_id or args.model or default_model()
@@ -173,6 +212,7 @@ def build_model(
 
 
 def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal (False when it is missing or closed)."""
     try:
         return sys.stdout.isatty()
     except (AttributeError, ValueError):
@@ -180,6 +220,7 @@ def stdout_is_terminal() -> bool:
 
 
 def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal that may be styled (NO_COLOR unset)."""
     try:
         return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
     except (AttributeError, ValueError):

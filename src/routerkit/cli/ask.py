@@ -58,9 +58,10 @@ def load_schema(path: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`routerkit ask`: one streamed answer; exit 8 when the response was not completed."""
     from routerkit.agent import Agent
 
-    from ._render import PipeView, TerminalView, drive
+    from ._render import drive, make_view
 
     prompt = read_prompt(args.prompt)
     text_format = load_schema(args.schema) if args.schema else None
@@ -74,18 +75,15 @@ def run(args: argparse.Namespace) -> int:
     # The same prompt whether stdout is a terminal or a file: markdown is asked for unless --plain or --schema.
     agent = Agent(model=model, instructions=args.system, markdown=not (args.plain or text_format))
     show_reasoning = not args.hide_reasoning
+    view = make_view(terminal=terminal, show_reasoning=show_reasoning, show_answer=not text_format)
+    output = drive(agent.run(prompt, stream=True), view)
     if text_format:
-        view: Any = PipeView(show_reasoning=show_reasoning, show_content=False)
-        output = drive(agent.run(prompt, stream=True), view)
         print_json(output.content or "", terminal=terminal)
-    elif terminal:
-        output = drive(agent.run(prompt, stream=True), TerminalView(show_reasoning=show_reasoning))
-    else:
-        output = drive(agent.run(prompt, stream=True), PipeView(show_reasoning=show_reasoning))
     return EXIT_OK if output.status == "completed" else 8
 
 
 def print_json(text: str, *, terminal: bool) -> None:
+    """A structured answer as indented JSON (highlighted on a terminal); not JSON is an output error."""
     from routerkit.errors import OutputValidationError
 
     try:

@@ -41,12 +41,14 @@ CONTINUATION = "... "
 
 
 def open_db() -> SqliteDb:
+    """The session store in the data directory."""
     from routerkit.db.sqlite import SqliteDb
 
     return SqliteDb(data_home() / "sessions.sqlite")
 
 
 def new_session_id() -> str:
+    """A new session's id: its start time (sortable) and a short random suffix."""
     return time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
 
 
@@ -54,6 +56,7 @@ def new_session_id() -> str:
 
 
 def run_sessions(args: argparse.Namespace) -> int:
+    """`routerkit sessions`: a table on a terminal, tab-separated lines or JSON otherwise."""
     db = open_db()
     try:
         sessions = db.list_sessions()
@@ -76,7 +79,7 @@ def run_sessions(args: argparse.Namespace) -> int:
     if not sessions:
         note("no saved sessions yet: start one with `routerkit chat`")
         return EXIT_OK
-    from routerkit.console._facts import format_cost
+    from routerkit.console import format_cost
 
     def when(ts: float) -> str:
         return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
@@ -106,6 +109,8 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 
 class Chat:
+    """One interactive conversation: reads messages, runs slash commands, shows answers, keeps the session."""
+
     def __init__(self, args: argparse.Namespace, db: SqliteDb) -> None:
         from routerkit.agent import Agent
 
@@ -207,7 +212,8 @@ class Chat:
         note(f"model {model.id} · reasoning {effort}")
 
     def show_history(self) -> None:
-        from routerkit.console._run import items_text
+        """`/history`: this session's turns, as stored."""
+        from routerkit.console import items_text
 
         runs = self.db.get_runs(self.agent.session_id, statuses=("completed", "interrupted", "error"))
         if not runs:
@@ -222,12 +228,10 @@ class Chat:
     # -- answers ----------------------------------------------------------------------------------------
 
     def answer(self, text: str) -> None:
-        from ._render import PipeView, TerminalView, drive
+        """Run one turn and show it; an error or Ctrl-C ends the turn, not the chat."""
+        from ._render import drive, make_view
 
-        show_reasoning = not self.args.hide_reasoning
-        view: Any = (
-            TerminalView(show_reasoning=show_reasoning) if self.terminal else PipeView(show_reasoning=show_reasoning)
-        )
+        view = make_view(terminal=self.terminal, show_reasoning=not self.args.hide_reasoning)
         try:
             drive(self.agent.run(text, stream=True), view)
         except KeyboardInterrupt:
@@ -237,7 +241,8 @@ class Chat:
         self.session_total()
 
     def session_total(self) -> None:
-        from routerkit.console._facts import format_cost
+        """A note with the session's runs and total cost so far."""
+        from routerkit.console import format_cost
 
         for s in self.db.list_sessions():
             if s.session_id == self.agent.session_id:
@@ -246,6 +251,7 @@ class Chat:
                 return
 
     def loop(self) -> int:
+        """Read and answer messages until /exit, Ctrl-D or Ctrl-C twice."""
         prior = self.db.get_runs(self.agent.session_id, statuses=("completed", "interrupted", "error"))
         resumed = f" (resumed: {len(prior)} earlier turn{'s' if len(prior) != 1 else ''})" if prior else ""
         note(
@@ -266,6 +272,7 @@ class Chat:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`routerkit chat` (or `chat --list`)."""
     if args.list:
         return run_sessions(args)
     require_key()

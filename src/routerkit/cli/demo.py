@@ -36,6 +36,7 @@ def _offline() -> Iterator[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`routerkit demo`: the examples, on OpenRouter with a key, else on an in-process emulator."""
     from routerkit._demo import EXAMPLES
 
     offline = args.offline or not os.environ.get(KEY_ENV)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Serve the emulator until Ctrl-C; a port that cannot be bound is a network error (exit 7)."""
     from routerkit.emulator import serve
 
     def ready(base_url: str) -> None:

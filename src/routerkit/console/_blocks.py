@@ -5,9 +5,9 @@ blocks that can no longer change: a paragraph followed by a blank line, a headin
 code block at its closing fence, a list or indented code block once a later line is outside it, a table or
 blockquote at the blank line after it. What is left, `tail`, is the open block that may still grow.
 
-Only complete lines are classified, each exactly once: the splitter keeps an offset into its buffer, and
-searches for the next newline only in text it has not searched yet, so the work done over a whole answer is
-linear in its length. The buffer holds only the uncommitted text.
+Only complete lines are classified, each exactly once, and a newline is searched for only in the delta just
+fed, so the work done over a whole answer is linear in its length. The open block is kept as an `OpenText`
+(lines and pieces, never re-joined per delta); its `preview` is what a live display draws.
 
 Joining every returned block and the final `flush()` gives back the text exactly as fed. When a line is
 ambiguous the splitter keeps the block open: committing late costs a little rendering, committing early
@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BlockSplitter", "LineSplitter", "preview_source"]
+from routerkit.console._open import OpenText
+
+__all__ = ["BlockSplitter", "LineSplitter"]
 
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 _HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
@@ -66,66 +68,66 @@ class BlockSplitter:
     """Split a streamed markdown text into finished top-level blocks and an open tail."""
 
     def __init__(self) -> None:
-        self._buf = ""  # text not yet committed
-        self._line_start = 0  # offset in _buf of the first line not yet classified
-        self._searched = 0  # offset in _buf up to which no newline exists after _line_start
+        self._text = OpenText()  # the uncommitted text
         self._state = _IDLE
         self._fence_char = ""
         self._fence_len = 0
         self._after_blank = False  # the previous line of the open block was blank
+        self._table_head = False  # the open paragraph's first line may be a table's header
         #: Characters examined by the line scanner, for tests of linearity.
         self.scanned_chars = 0
 
     @property
     def tail(self) -> str:
-        """The text of the block that is still open (it may be empty or only blank lines)."""
-        return self._buf
+        """The text of the block that is still open (it may be empty or only blank lines); joined on each
+        call, so it costs the block's length."""
+        return self._text.text
+
+    @property
+    def has_text(self) -> bool:
+        """Whether the open block holds anything but blank space."""
+        return self._text.visible
 
     @property
     def in_fence(self) -> bool:
         """True while the open block is an unclosed fenced code block."""
         return self._state == _FENCE
 
+    def preview(self, max_lines: int, max_chars: int) -> str:
+        """The end of the open block, cheap to render (see `OpenText.preview`)."""
+        return self._text.preview(max_lines, max_chars)
+
     def feed(self, text: str) -> list[str]:
         """Append `text`; return the blocks it finished, in order (often none)."""
-        if not text:
-            return []
-        self._buf += text
         blocks: list[str] = []
-        buf = self._buf
+        start = 0
         while True:
-            newline = buf.find("\n", max(self._line_start, self._searched))
+            newline = text.find("\n", start)
             if newline < 0:
-                self._searched = len(buf)
-                break
-            line = buf[self._line_start : newline]
-            self.scanned_chars += len(line) + 1
-            action = self._step(line)
+                self._text.add_partial(text[start:])
+                return blocks
+            line = self._text.finish_line(text[start : newline + 1])
+            start = newline + 1
+            self.scanned_chars += len(line)
+            action = self._step(line[:-1])
             if action == _CUT_BEFORE:
-                blocks.append(buf[: self._line_start])
-                buf = buf[self._line_start :]
-                self._line_start = 0
-                self._state = _IDLE
-                self._after_blank = False
-                action = self._step(line)  # the line opens the next block
-            end = len(line) + 1 + self._line_start
+                blocks.append(self._commit())
+                action = self._step(line[:-1])  # the line opens the next block
+            self._text.add_line(line)
             if action == _CUT_AFTER:
-                blocks.append(buf[:end])
-                buf = buf[end:]
-                self._line_start = 0
-                self._state = _IDLE
-                self._after_blank = False
-            else:
-                self._line_start = end
-            self._searched = self._line_start
-        self._buf = buf
-        return blocks
+                blocks.append(self._commit())
 
     def flush(self) -> str:
         """Return the open tail and reset, as at the end of the answer."""
-        tail = self._buf
+        tail = self._text.take()
         self.__init__()  # type: ignore[misc]
         return tail
+
+    def _commit(self) -> str:
+        self._state = _IDLE
+        self._after_blank = False
+        self._table_head = False
+        return self._text.take()
 
     # -- one line at a time ------------------------------------------------------------------------
 
@@ -137,6 +139,10 @@ class BlockSplitter:
             return self._in_fence(line)
         blank = _is_blank(line)
         if state == _PARAGRAPH:
+            if self._table_head:
+                if _TABLE_DELIMITER.fullmatch(line):
+                    self._text.head_lines = 2  # a table: the preview keeps its header and delimiter rows
+                self._table_head = False
             if blank:
                 return _CUT_AFTER
             if _SETEXT_UNDERLINE.fullmatch(line):
@@ -181,6 +187,7 @@ class BlockSplitter:
             self._state = _FENCE
             self._fence_char = fence.group(1)[0]
             self._fence_len = len(fence.group(1))
+            self._text.head_lines = 1  # the preview keeps the opening fence
             return _CONTINUE
         if _HEADING.match(line) or _THEMATIC_BREAK.fullmatch(line):
             return _CUT_AFTER
@@ -192,6 +199,7 @@ class BlockSplitter:
             self._state = _QUOTE_BLOCK
         else:
             self._state = _PARAGRAPH
+            self._table_head = "|" in line
         return _CONTINUE
 
     def _in_fence(self, line: str) -> int:
@@ -210,61 +218,44 @@ class BlockSplitter:
         return bool(_HEADING.match(line) or _fence_open(line) or _QUOTE.match(line))
 
 
-def preview_source(text: str, lines: int) -> str:
-    """The end of a long open markdown block, cheap to render: its last `lines` lines, behind the lines that
-    give them their meaning (a code fence's opening line, a table's header and delimiter row).
-
-    The work is proportional to `lines`, not to the block, so a live preview of a block taller than the
-    screen costs the same however long the block grows. Short blocks come back unchanged.
-    """
-    cut = len(text)
-    for _ in range(lines):
-        cut = text.rfind("\n", 0, cut)
-        if cut < 0:
-            return text
-    last = text[cut + 1 :]
-    start = 0
-    while start < len(text) and text[start] in " \t\n":
-        start += 1
-    start = text.rfind("\n", 0, start) + 1  # the first non-blank line, with its indentation
-    first_end = text.find("\n", start)
-    if first_end < 0 or first_end >= cut:
-        return last
-    first = text[start:first_end]
-    if _fence_open(first):
-        return f"{first}\n{last}"
-    second_end = text.find("\n", first_end + 1)
-    second = text[first_end + 1 : second_end]
-    if second_end < cut and "|" in first and _TABLE_DELIMITER.fullmatch(second):
-        return f"{first}\n{second}\n{last}"
-    return last
-
-
 class LineSplitter:
     """The plain-text counterpart of `BlockSplitter`: every complete line is finished."""
 
     def __init__(self) -> None:
-        self._buf = ""
+        self._text = OpenText()  # the unfinished line
         self.scanned_chars = 0
 
     @property
     def tail(self) -> str:
-        return self._buf
+        """The unfinished last line."""
+        return self._text.text
+
+    @property
+    def has_text(self) -> bool:
+        """Whether the unfinished line holds anything but blank space."""
+        return self._text.visible
 
     @property
     def in_fence(self) -> bool:
+        """Always False: plain text has no code fences."""
         return False
 
+    def preview(self, max_lines: int, max_chars: int) -> str:
+        """The end of the unfinished line, cheap to render."""
+        return self._text.preview(max_lines, max_chars)
+
     def feed(self, text: str) -> list[str]:
+        """Append `text`; return the complete lines it finished, joined (or nothing)."""
         self.scanned_chars += len(text)
         newline = text.rfind("\n")
         if newline < 0:
-            self._buf += text
+            self._text.add_partial(text)
             return []
-        done = self._buf + text[: newline + 1]
-        self._buf = text[newline + 1 :]
+        done = self._text.finish_line(text[: newline + 1])
+        self._text = OpenText()
+        self._text.add_partial(text[newline + 1 :])
         return [done]
 
     def flush(self) -> str:
-        tail, self._buf = self._buf, ""
-        return tail
+        """Return the unfinished line and reset."""
+        return self._text.take()

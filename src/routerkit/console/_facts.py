@@ -46,6 +46,7 @@ def format_cost(cost: float) -> str:
 
 
 def format_seconds(seconds: float) -> str:
+    """A duration as people read it: `0.42 s`, `12.3 s`, `2 min 5 s`."""
     if seconds < 10:
         return f"{seconds:.2f} s"
     if seconds < 60:

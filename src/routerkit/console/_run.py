@@ -43,6 +43,7 @@ def print_run(
     show_reasoning: bool,
     console: Console | None,
 ) -> RunOutput | None:
+    """`Agent.print_response`: show a run's events as they come; return its output (None if it never ended)."""
     printer = _printer(console, markdown, stream, show_reasoning, show_message, message)
     output = None
     with _showing(printer):
@@ -64,6 +65,7 @@ async def aprint_run(
     show_reasoning: bool,
     console: Console | None,
 ) -> RunOutput | None:
+    """`Agent.aprint_response`: `print_run` over an async event stream."""
     printer = _printer(console, markdown, stream, show_reasoning, show_message, message)
     output = None
     with _showing(printer):
