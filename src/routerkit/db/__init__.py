@@ -6,17 +6,21 @@
 from routerkit.db.base import (
     FINAL_STATUSES,
     RUN_STATUSES,
+    BaseStore,
     SessionInfo,
     SessionStore,
     SessionStoreError,
     StoredRun,
 )
+from routerkit.db.memory import InMemoryDb
 from routerkit.db.sqlite import SCHEMA_VERSION, SqliteDb
 
 __all__ = [
     "FINAL_STATUSES",
     "RUN_STATUSES",
     "SCHEMA_VERSION",
+    "BaseStore",
+    "InMemoryDb",
     "SessionInfo",
     "SessionStore",
     "SessionStoreError",
