@@ -138,12 +138,10 @@ class SqliteFile(ABC):
         directory_writable = os.access(directory, os.W_OK | os.X_OK)
         if mode is None and not directory_writable:
             raise self._error(f"cannot create {str(path)!r}: its directory is not writable; choose another db_file")
-        if mode is not None and not os.access(path, os.W_OK):
-            self._read_only = "the file is not writable"
-        elif not directory_writable:
-            self._read_only = "its directory is not writable"
-        else:
-            self._read_only = None
+        reasons = [] if mode is None or os.access(path, os.W_OK) else ["the file is not writable"]
+        if not directory_writable:
+            reasons.append("its directory is not writable")
+        self._read_only = " and ".join(reasons) or None
         target, uri = str(path), False
         if self._read_only is not None:
             immutable = not directory_writable and not Path(f"{path}-wal").exists()
