@@ -204,6 +204,19 @@ def test_huge_content_round_trips(store: SessionStore) -> None:
     assert info.title is not None and len(info.title) == 60
 
 
+def test_hostile_values_are_refused_or_harmless(store: SessionStore) -> None:
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(UsageError, match="input_items"):
+        store.start_run("s", "r", [{"nested": deep}])
+    store.start_run("s", "r", [user("hi")])
+    store.finish_run("s", "r", status="completed", output_items=[], content=None, model=None, metrics={"cost": 10**400})
+    add_run(store, "s", "r2", metrics={"cost": -0.25, "n": 10**400})
+    assert store.list_sessions()[0].total_cost == -0.25  # a cost too large for a float counts as 0
+    assert store.get_runs("s")[0].metrics == {"cost": 10**400}
+
+
 def test_threads_share_one_store(store: SessionStore) -> None:
     errors: list[BaseException] = []
 

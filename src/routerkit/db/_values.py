@@ -7,10 +7,11 @@ arguments, store the same JSON text and report the same titles and costs.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from routerkit.errors import UsageError
 
@@ -150,26 +151,49 @@ class RunRow:
     updated_at: float
 
     def decode(self, status: str) -> StoredRun:
-        """The run as read back, reported with ``status`` (a store may report ``"running"`` as interrupted)."""
+        """The run as read back, reported with ``status`` (a store may report ``"running"`` as interrupted).
+
+        A file may have been edited by other software, so every column is checked: ``ValueError`` names the
+        first one that does not hold what routerkit wrote.
+        """
+        content, model = self.content, self.model
+        if not (content is None or isinstance(content, str)) or not (model is None or isinstance(model, str)):
+            raise ValueError("its content or model is not text")
+        if not isinstance(self.created_at, int | float) or not isinstance(self.updated_at, int | float):
+            raise ValueError("its timestamps are not numbers")
         return StoredRun(
             run_id=self.run_id,
             session_id=self.session_id,
             status=status,
-            input_items=json.loads(self.input_json),
-            output_items=json.loads(self.output_json),
-            content=self.content,
-            model=self.model,
-            metrics=json.loads(self.metrics_json),
-            created_at=self.created_at,
-            updated_at=self.updated_at,
+            input_items=_load(self.input_json, list, "input_items"),
+            output_items=_load(self.output_json, list, "output_items"),
+            content=content,
+            model=model,
+            metrics=_load(self.metrics_json, dict, "metrics"),
+            created_at=float(self.created_at),
+            updated_at=float(self.updated_at),
         )
+
+
+_J = TypeVar("_J", list[Any], dict[str, Any])
+
+
+def _load(text: object, kind: type[_J], column: str) -> _J:
+    """A JSON column read back; ``ValueError`` if it is not JSON text of the ``kind`` routerkit writes."""
+    try:
+        value = json.loads(text)  # type: ignore[arg-type]  # checked below: anything else is damage
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"its {column} column is not valid JSON") from exc
+    if not isinstance(value, kind):
+        raise ValueError(f"its {column} column holds {type(value).__name__}, not {kind.__name__}")
+    return value
 
 
 def _title(input_json: str) -> str | None:
     """The text of the first user message among the items, whitespace collapsed, truncated and encodable."""
     try:
         items = json.loads(input_json)
-    except ValueError:
+    except (TypeError, ValueError, RecursionError):
         return None
     for item in items if isinstance(items, list) else ():
         if not isinstance(item, dict) or item.get("role") != "user" or item.get("type", "message") != "message":
@@ -192,44 +216,54 @@ def _title(input_json: str) -> str | None:
 
 
 def _cost(metrics_json: str) -> float:
+    """``metrics["cost"]`` when it is a finite number, else 0 (a foreign file may hold anything there)."""
     try:
         metrics = json.loads(metrics_json)
-    except ValueError:
+        cost = metrics.get("cost") if isinstance(metrics, dict) else None
+        value = float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else 0.0
+    except (TypeError, ValueError, RecursionError, OverflowError):
         return 0.0
-    cost = metrics.get("cost") if isinstance(metrics, dict) else None
-    if isinstance(cost, int | float) and not isinstance(cost, bool):
-        return float(cost)
-    return 0.0
+    return value if math.isfinite(value) else 0.0
+
+
+def _time(value: object) -> float | None:
+    """A timestamp column as a float, or ``None`` if a foreign edit left something else there."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 @dataclass(slots=True)
 class _Tally:
-    runs: int
-    created_at: float
-    updated_at: float
+    runs: int = 0
+    created_at: float | None = None
+    updated_at: float | None = None
     cost: float = 0.0
     title: str | None = None
 
 
-def sessions_from_rows(rows: Iterable[tuple[str, float, float, str, str]]) -> list[SessionInfo]:
+def sessions_from_rows(rows: Iterable[tuple[object, object, object, str, str]]) -> list[SessionInfo]:
     """Summaries from ``(session_id, created_at, updated_at, input_json, metrics_json)`` rows in run order.
 
-    Most recently updated first; the title comes from the session's first run that has user text.
+    Most recently updated first; the title comes from the session's first run that has user text. A row a
+    foreign edit left without a text session id is skipped, and a timestamp that is not a number is ignored.
     """
     tallies: dict[str, _Tally] = {}
     for session_id, created, updated, input_json, metrics_json in rows:
-        tally = tallies.get(session_id)
-        if tally is None:
-            tally = tallies[session_id] = _Tally(0, created, updated)
+        if not isinstance(session_id, str):
+            continue
+        tally = tallies.setdefault(session_id, _Tally())
         tally.runs += 1
-        tally.created_at = min(tally.created_at, created)
-        tally.updated_at = max(tally.updated_at, updated)
+        times = [t for t in (tally.created_at, _time(created)) if t is not None]
+        tally.created_at = min(times) if times else None
+        times = [t for t in (tally.updated_at, _time(updated)) if t is not None]
+        tally.updated_at = max(times) if times else None
         tally.cost += _cost(metrics_json)
         if tally.title is None:
             tally.title = _title(input_json)
     infos = [
-        SessionInfo(session_id, t.runs, t.created_at, t.updated_at, t.cost, t.title)
-        for session_id, t in tallies.items()
+        SessionInfo(sid, t.runs, t.created_at or 0.0, t.updated_at or 0.0, t.cost, t.title)
+        for sid, t in tallies.items()
     ]
     infos.sort(key=lambda info: (info.updated_at, info.session_id), reverse=True)
     return infos

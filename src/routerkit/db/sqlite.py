@@ -226,7 +226,7 @@ class SqliteDb(BaseStore, SqliteFile):
             reported = "interrupted" if status == "running" and run_id not in live_set else status
             try:
                 runs.append(row.decode(reported))
-            except (TypeError, ValueError) as exc:
+            except ValueError as exc:
                 raise self._error(
                     f"run {run_id!r} of session {session_id!r} in {str(self.db_file)!r} is damaged ({exc}); "
                     "delete the session or move the file aside"
