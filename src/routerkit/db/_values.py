@@ -79,7 +79,9 @@ def _to_json(value: Any, what: str) -> str:
         raise UsageError(
             f"{what} must hold only JSON values (dict, list, str, int, float, bool, None): {exc}"
         ) from None
-    if _SURROGATE.search(text):
+    try:
+        text.encode("utf-8")  # much faster than searching for surrogates
+    except UnicodeEncodeError:
         # A lone surrogate cannot be stored as UTF-8 text; ASCII escapes read back as the same value.
         text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
     return text

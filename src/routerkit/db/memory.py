@@ -57,11 +57,14 @@ class InMemoryDb(BaseStore):
 
     def _select_runs(self, session_id: str, limit: int | None, wanted: frozenset[str]) -> list[StoredRun]:
         # Every "running" run here was started by this object and is still going: it is reported as running.
+        rows: list[RunRow] = []
         with self._lock:
-            rows = [row for row in self._sessions.get(session_id, {}).values() if row.status in wanted]
-        if limit is not None:
-            rows = rows[-limit:]
-        return [row.decode(row.status) for row in rows]
+            for row in reversed(self._sessions.get(session_id, {}).values()):  # newest first: stop at limit
+                if row.status in wanted:
+                    rows.append(row)
+                    if len(rows) == limit:
+                        break
+        return [row.decode(row.status) for row in reversed(rows)]
 
     def _list_sessions(self) -> list[SessionInfo]:
         with self._lock:
