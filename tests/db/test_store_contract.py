@@ -117,7 +117,7 @@ def test_statuses_select_runs_and_combine_with_limit(store: SessionStore) -> Non
     assert (running.output_items, running.content, running.model, running.metrics) == ([], None, None, {})
 
 
-@pytest.mark.parametrize("statuses", ["completed", b"completed", ["finished"], 3, None])
+@pytest.mark.parametrize("statuses", ["completed", b"completed", ["finished"], 3, None, [["completed"]], [None]])
 def test_bad_statuses_are_refused(store: SessionStore, statuses: Any) -> None:
     with pytest.raises(UsageError, match="statuses"):
         store.get_runs("s", statuses=statuses)
@@ -264,6 +264,8 @@ def _calls(store: SessionStore) -> list[tuple[str, Any]]:
         ("already recorded", lambda: store.start_run("s", "r", [])),
         ("status", finish(status="running")),
         ("status", finish(status="done")),
+        ("status", finish(status=["completed"])),
+        ("session_id", lambda: store.get_runs("x" * 1_000_000 + "\ud800")),
         ("output_items", finish(output_items=[1])),
         ("metrics", finish(metrics=[("cost", 1)])),
         ("metrics", finish(metrics={"cost": float("inf")})),

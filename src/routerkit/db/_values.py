@@ -42,33 +42,38 @@ def encodable(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+def _shown(value: object) -> str:
+    """``repr(value)`` cut to a readable length, for error messages about arguments of any size."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def check_id(value: object, name: str) -> str:
     """A session or run id: a non-empty string that can be stored as it is (ids are keys, never rewritten)."""
     if not isinstance(value, str) or not value.strip():
-        raise UsageError(f"{name} must be a non-empty string, got {value!r}")
+        raise UsageError(f"{name} must be a non-empty string, got {_shown(value)}")
     if _SURROGATE.search(value):
-        raise UsageError(f"{name} must be valid Unicode text; {value!r} contains a lone surrogate")
+        raise UsageError(f"{name} must be valid Unicode text; {_shown(value)} contains a lone surrogate")
     return value
 
 
 def check_limit(limit: object) -> int | None:
     """``None`` (every run) or a count of runs, ``0`` meaning none."""
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-        raise UsageError(f"limit must be a non-negative integer (0 returns no runs) or None for all, got {limit!r}")
+        raise UsageError(
+            f"limit must be a non-negative integer (0 returns no runs) or None for all, got {_shown(limit)}"
+        )
     return limit
 
 
 def check_statuses(statuses: object) -> frozenset[str]:
     """The set of statuses asked for; a bare string is refused, since ``"completed"`` would read as letters."""
     if isinstance(statuses, str | bytes) or not isinstance(statuses, Collection):
-        raise UsageError(f"statuses must be a collection of statuses such as ('completed',), got {statuses!r}")
-    wanted = frozenset(statuses)
-    unknown = wanted - RUN_STATUSES
+        raise UsageError(f"statuses must be a collection of statuses such as ('completed',), got {_shown(statuses)}")
+    unknown = [status for status in statuses if not isinstance(status, str) or status not in RUN_STATUSES]
     if unknown:
-        raise UsageError(
-            f"statuses may only contain {', '.join(sorted(RUN_STATUSES))}; got {', '.join(sorted(map(repr, unknown)))}"
-        )
-    return wanted
+        raise UsageError(f"statuses may only contain {', '.join(sorted(RUN_STATUSES))}; got {_shown(unknown)}")
+    return frozenset(statuses)
 
 
 def _to_json(value: Any, what: str) -> str:
@@ -116,8 +121,8 @@ def finished_run(
     *, status: object, output_items: object, content: object, model: object, metrics: object, now: float
 ) -> FinishedRun:
     """Check the arguments of ``finish_run``; display text (content, model) is made encodable."""
-    if status not in FINAL_STATUSES:
-        raise UsageError(f"status must be one of {', '.join(sorted(FINAL_STATUSES))}; got {status!r}")
+    if not isinstance(status, str) or status not in FINAL_STATUSES:
+        raise UsageError(f"status must be one of {', '.join(sorted(FINAL_STATUSES))}; got {_shown(status)}")
     if content is not None and not isinstance(content, str):
         raise UsageError(f"content must be a string or None, got {type(content).__name__}")
     if model is not None and not isinstance(model, str):
@@ -128,7 +133,7 @@ def finished_run(
     if not isinstance(metrics, Mapping):
         raise UsageError(f"metrics must be a dict, got {type(metrics).__name__}")
     return FinishedRun(
-        status=str(status),
+        status=status,
         output_json=items_json(output_items, "output_items"),
         content=None if content is None else encodable(content),
         model=None if model is None else encodable(model),
