@@ -6,7 +6,6 @@
 from routerkit.db.base import (
     FINAL_STATUSES,
     RUN_STATUSES,
-    BaseStore,
     SessionInfo,
     SessionStore,
     SessionStoreError,
@@ -19,7 +18,6 @@ __all__ = [
     "FINAL_STATUSES",
     "RUN_STATUSES",
     "SCHEMA_VERSION",
-    "BaseStore",
     "InMemoryDb",
     "SessionInfo",
     "SessionStore",

@@ -1,6 +1,6 @@
 """Values crossing a store's boundary: checked and encoded on the way in, decoded and summarised on the way out.
 
-Every store goes through these functions (via :class:`~routerkit.db.base.BaseStore`), so they refuse the same
+Every store goes through these functions (via :class:`~routerkit.db.base.SessionStore`), so they refuse the same
 arguments, store the same JSON text and report the same titles and costs.
 """
 
@@ -107,7 +107,7 @@ def items_json(items: object, name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FinishedRun:
-    """What :meth:`~routerkit.db.base.BaseStore.finish_run` records, checked and encoded."""
+    """What :meth:`~routerkit.db.base.SessionStore.finish_run` records, checked and encoded."""
 
     status: str
     output_json: str

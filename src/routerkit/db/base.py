@@ -6,7 +6,7 @@ conversation client-side and replays earlier runs as input items. A store record
 (including reasoning items with ``encrypted_content``, which must be sent back unchanged), plus a few facts
 about the run. It never receives a model object, headers or configuration, so it cannot hold an API key.
 
-Every store subclasses :class:`BaseStore`, which checks the arguments and encodes the values once for all of
+Every store subclasses :class:`SessionStore`, which checks the arguments and encodes the values once for all of
 them, and gives each call an async twin (``astart_run``...) that never blocks the event loop on storage.
 """
 
@@ -16,7 +16,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, TypeVar
 
 from routerkit.errors import UsageError
 
@@ -26,7 +26,6 @@ from ._values import FinishedRun, check_id, check_limit, check_statuses, finishe
 __all__ = [
     "FINAL_STATUSES",
     "RUN_STATUSES",
-    "BaseStore",
     "SessionInfo",
     "SessionStore",
     "SessionStoreError",
@@ -36,83 +35,11 @@ __all__ = [
 _T = TypeVar("_T")
 
 
-@runtime_checkable
-class SessionStore(Protocol):
-    """The interface the agent uses, so tests and other back ends can stand in for :class:`SqliteDb`."""
+class SessionStore(ABC):
+    """The interface the agent uses, and the front every store shares: checks here, storage in the subclass.
 
-    def start_run(self, session_id: str, run_id: str, input_items: list[dict[str, Any]]) -> None:
-        """Record a run as ``"running"`` before the request is sent, so a crash still leaves a trace."""
-        ...
-
-    def finish_run(
-        self,
-        session_id: str,
-        run_id: str,
-        *,
-        status: str,
-        output_items: list[dict[str, Any]],
-        content: str | None,
-        model: str | None,
-        metrics: dict[str, Any],
-    ) -> None:
-        """Record how a started run ended."""
-        ...
-
-    def get_runs(
-        self,
-        session_id: str,
-        *,
-        limit: int | None = None,
-        statuses: Collection[str] = ("completed",),
-    ) -> list[StoredRun]:
-        """The last ``limit`` runs of the session whose status is in ``statuses``, oldest first."""
-        ...
-
-    def list_sessions(self) -> list[SessionInfo]:
-        """Every session, most recently updated first."""
-        ...
-
-    def delete_session(self, session_id: str) -> int:
-        """Delete a session's runs; return how many were deleted."""
-        ...
-
-    def close(self) -> None:
-        """Release the store's resources."""
-        ...
-
-    async def astart_run(self, session_id: str, run_id: str, input_items: list[dict[str, Any]]) -> None:
-        """:meth:`start_run` for async code: the event loop keeps running while the store works."""
-        ...
-
-    async def afinish_run(
-        self,
-        session_id: str,
-        run_id: str,
-        *,
-        status: str,
-        output_items: list[dict[str, Any]],
-        content: str | None,
-        model: str | None,
-        metrics: dict[str, Any],
-    ) -> None:
-        """:meth:`finish_run` for async code."""
-        ...
-
-    async def aget_runs(
-        self,
-        session_id: str,
-        *,
-        limit: int | None = None,
-        statuses: Collection[str] = ("completed",),
-    ) -> list[StoredRun]:
-        """:meth:`get_runs` for async code."""
-        ...
-
-
-class BaseStore(ABC):
-    """The public methods of every store: argument checks and encoding here, storage in the subclass.
-
-    Checking in one place means a bad argument gets the same :class:`~routerkit.errors.UsageError` from every
+    ``InMemoryDb`` (the agent's default) and ``SqliteDb`` subclass it; so can a test double or another back
+    end. Checking in one place means a bad argument gets the same :class:`~routerkit.errors.UsageError` from every
     store, before anything is written. Subclasses implement the ``_insert_run``... hooks, which receive checked
     values (items already as JSON text), and may override :meth:`_offload` to move blocking work off the event
     loop for the async twins.

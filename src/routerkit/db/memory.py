@@ -13,12 +13,12 @@ from routerkit.errors import UsageError
 
 from ._types import SessionInfo, StoredRun
 from ._values import FinishedRun, RunRow, sessions_from_rows
-from .base import BaseStore
+from .base import SessionStore
 
 __all__ = ["InMemoryDb"]
 
 
-class InMemoryDb(BaseStore):
+class InMemoryDb(SessionStore):
     """Runs kept in a dict per session, in the order they were started; safe to share between threads."""
 
     def __init__(self) -> None:

@@ -36,7 +36,7 @@ from routerkit.errors import UsageError
 from ._sqlite_tx import SCHEMA_VERSION, SqliteFile
 from ._types import FINAL_STATUSES, SessionInfo, StoredRun
 from ._values import FinishedRun, RunRow, sessions_from_rows
-from .base import BaseStore
+from .base import SessionStore
 
 __all__ = ["SCHEMA_VERSION", "SqliteDb"]
 
@@ -57,7 +57,7 @@ _COLUMNS = (
 )
 
 
-class SqliteDb(BaseStore, SqliteFile):
+class SqliteDb(SessionStore, SqliteFile):
     """Conversation history in a SQLite file: ``SqliteDb(db_file="tmp/agent.db")``, as in agno.
 
     Nothing touches the disk until the first call; the directory, the file and its table are then created if
@@ -77,7 +77,7 @@ class SqliteDb(BaseStore, SqliteFile):
             raise UsageError(
                 f"table_name must be letters, digits and underscores, not starting with a digit; got {table_name!r}"
             )
-        BaseStore.__init__(self)
+        SessionStore.__init__(self)
         self._init_file(path)
         self.table_name = table_name
         self._table = f'"{table_name}"'
