@@ -250,6 +250,12 @@ def test_bad_db_file_and_table_name_are_refused(tmp_path: Path) -> None:
         SqliteDb(db_file=tmp_path)
     with pytest.raises(UsageError, match="db_file"):
         SqliteDb(db_file=42)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="db_file"):
+        SqliteDb(db_file=b"agent.db")  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="db_file"):
+        SqliteDb(db_file=tmp_path / "a\x00b.db")
+    with pytest.raises(UsageError, match="db_file"):
+        SqliteDb(db_file="~no-such-user-here/agent.db")
     for name in ("", "1abc", "x; DROP TABLE y", 'a"b', "a b"):
         with pytest.raises(UsageError, match="table_name"):
             SqliteDb(db_file=tmp_path / "a.db", table_name=name)

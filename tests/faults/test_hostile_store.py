@@ -237,13 +237,14 @@ def _reads_work_and_writes_are_refused(db_file: Path, why: str) -> None:
         store_error(db_file, lambda: db.delete_session("s"), "read-only")
 
 
-def test_a_file_in_a_read_only_directory_is_read(shared_dir: Path, fault_record: Any) -> None:
-    db_file = shared_dir / "agent.db"
+@pytest.mark.parametrize("name", ["agent.db", "my agent ?#%&=.db"])  # the read-only open goes through a URI
+def test_a_file_in_a_read_only_directory_is_read(shared_dir: Path, name: str, fault_record: Any) -> None:
+    db_file = shared_dir / name
     fill(db_file)  # closed cleanly: no -wal or -shm file is left, and none can be created now
-    assert sorted(p.name for p in shared_dir.iterdir()) == ["agent.db"]
+    assert [p.name for p in shared_dir.iterdir()] == [name]
     shared_dir.chmod(0o555)
     as_reader(lambda: _reads_work_and_writes_are_refused(db_file, "directory is not writable"))
-    assert sorted(p.name for p in shared_dir.iterdir()) == ["agent.db"]
+    assert [p.name for p in shared_dir.iterdir()] == [name]
     fault_record.surfaced = True
 
 

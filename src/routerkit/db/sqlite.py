@@ -68,9 +68,15 @@ class SqliteDb(SessionStore, SqliteFile):
     def __init__(self, db_file: str | os.PathLike[str], *, table_name: str = "routerkit_runs") -> None:
         if not isinstance(db_file, str | os.PathLike):
             raise UsageError(f"db_file must be a path to a SQLite file, got {type(db_file).__name__}")
-        path = Path(db_file).expanduser()
-        if not str(db_file).strip() or str(path) in {".", ""}:
-            raise UsageError(f"db_file must be a path to a SQLite file, got {str(db_file)!r}")
+        text = os.fspath(db_file)
+        if not isinstance(text, str) or not text.strip() or "\x00" in text:
+            raise UsageError(f"db_file must be a path to a SQLite file, got {db_file!r}")
+        try:
+            path = Path(text).expanduser()
+        except RuntimeError as exc:  # "~someone/..." for an unknown user
+            raise UsageError(f"db_file {text!r}: {exc}") from None
+        if str(path) in {".", ""}:
+            raise UsageError(f"db_file must be a path to a SQLite file, got {text!r}")
         if path.is_dir():
             raise UsageError(f"db_file {str(db_file)!r} is a directory, not a SQLite file")
         if not isinstance(table_name, str) or not _TABLE_NAME_RE.fullmatch(table_name):
