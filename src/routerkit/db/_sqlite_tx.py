@@ -145,10 +145,8 @@ class SqliteFile(ABC):
         target, uri = str(path), False
         if self._read_only is not None:
             immutable = not directory_writable and not Path(f"{path}-wal").exists()
-            target, uri = (
-                f"file:{quote(os.fsencode(path.absolute()))}?mode=ro{'&immutable=1' if immutable else ''}",
-                True,
-            )
+            options = "mode=ro&immutable=1" if immutable else "mode=ro"
+            target, uri = f"file:{quote(os.fsencode(path.absolute()))}?{options}", True
         try:
             # isolation_level=None: no implicit transactions; every write is an explicit BEGIN IMMEDIATE.
             conn = sqlite3.connect(
