@@ -223,15 +223,24 @@ def test_delete_session(db: SqliteDb) -> None:
 # -- refusals ----------------------------------------------------------------------------------------------
 
 
-def test_missing_directory_is_refused_before_touching_disk(tmp_path: Path) -> None:
-    missing = tmp_path / "nope" / "deeper"
-    with pytest.raises(UsageError) as info:
-        SqliteDb(db_file=missing / "agent.db")
-    message = str(info.value)
-    assert "db_file" in message
-    assert str(missing) in message
-    assert "does not exist" in message
-    assert not (tmp_path / "nope").exists()
+def test_a_missing_directory_is_created_on_first_use_not_before(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = SqliteDb(db_file="tmp/nested/agent.db")  # agno's cookbooks use this relative path everywhere
+    assert not (tmp_path / "tmp").exists()
+    add_run(store, "s", "r")
+    store.close()
+    assert (tmp_path / "tmp" / "nested" / "agent.db").is_file()
+    with SqliteDb(tmp_path / "tmp" / "nested" / "agent.db") as again:
+        assert [r.run_id for r in again.get_runs("s")] == ["r"]
+
+
+def test_a_directory_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a directory")
+    store = SqliteDb(db_file=tmp_path / "file" / "agent.db")
+    with pytest.raises(SessionStoreError) as info:
+        store.list_sessions()
+    assert str(tmp_path / "file") in str(info.value) and "db_file" in str(info.value)
+    assert info.value.path == str(tmp_path / "file" / "agent.db")
 
 
 def test_bad_db_file_and_table_name_are_refused(tmp_path: Path) -> None:
@@ -241,6 +250,12 @@ def test_bad_db_file_and_table_name_are_refused(tmp_path: Path) -> None:
         SqliteDb(db_file=tmp_path)
     with pytest.raises(UsageError, match="db_file"):
         SqliteDb(db_file=42)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="db_file"):
+        SqliteDb(db_file=b"agent.db")  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="db_file"):
+        SqliteDb(db_file=tmp_path / "a\x00b.db")
+    with pytest.raises(UsageError, match="db_file"):
+        SqliteDb(db_file="~no-such-user-here/agent.db")
     for name in ("", "1abc", "x; DROP TABLE y", 'a"b', "a b"):
         with pytest.raises(UsageError, match="table_name"):
             SqliteDb(db_file=tmp_path / "a.db", table_name=name)

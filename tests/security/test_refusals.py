@@ -158,10 +158,11 @@ REFUSALS: list[tuple[str, Callable[[Path], Any], list[str]]] = [
     ("model-stream-input", lambda _: list(model().invoke_stream(3.5)), ["input", "text or a list"]),
     ("api-key-missing", lambda _: model(api_key=None).invoke("hi"), ["api_key", "OPENROUTER_API_KEY"]),
     # The session database.
+    # A missing directory is no longer refused: SqliteDb creates it on first use (tests/db), as agno does.
     (
-        "db-missing-directory",
-        lambda tmp: SqliteDb(db_file=tmp / "no" / "such" / "dir" / "s.db"),
-        ["db_file", "does not exist", "create it first"],
+        "db-bad-table-name",
+        lambda tmp: SqliteDb(db_file=tmp / "s.db", table_name="runs; DROP TABLE x"),
+        ["table_name", "letters, digits and underscores"],
     ),
     ("db-a-directory", lambda tmp: SqliteDb(db_file=tmp), ["db_file", "is a directory"]),
     ("db-not-a-path", lambda _: SqliteDb(db_file=42), ["db_file", "path to a SQLite file"]),
@@ -192,4 +193,4 @@ def test_the_table_covers_every_kind_the_issue_lists():
     ids = {r[0] for r in REFUSALS}
     for prefix in ("id-", "models-", "reasoning-", "temperature-", "top-p-", "store-", "tool-", "output-schema-"):
         assert any(i.startswith(prefix) for i in ids), prefix
-    assert {"message-int", "db-missing-directory"} <= ids
+    assert {"message-int", "db-bad-table-name"} <= ids

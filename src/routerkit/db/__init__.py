@@ -11,12 +11,14 @@ from routerkit.db.base import (
     SessionStoreError,
     StoredRun,
 )
+from routerkit.db.memory import InMemoryDb
 from routerkit.db.sqlite import SCHEMA_VERSION, SqliteDb
 
 __all__ = [
     "FINAL_STATUSES",
     "RUN_STATUSES",
     "SCHEMA_VERSION",
+    "InMemoryDb",
     "SessionInfo",
     "SessionStore",
     "SessionStoreError",

@@ -1,19 +1,27 @@
-"""What a session store holds and the interface every store offers.
+"""What a session store holds, the interface every store offers, and the front they share.
 
 OpenRouter's Responses API is stateless: it does not remember earlier turns. The agent therefore keeps the
 conversation client-side and replays earlier runs as input items. A store records, for each run (one
 ``agent.run(message)``), the input items it sent and the output items exactly as the API returned them
 (including reasoning items with ``encrypted_content``, which must be sent back unchanged), plus a few facts
 about the run. It never receives a model object, headers or configuration, so it cannot hold an API key.
+
+Every store subclasses :class:`SessionStore`, which checks the arguments and encodes the values once for all of
+them, and gives each call an async twin (``astart_run``...) that never blocks the event loop on storage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
-from routerkit.errors import RouterkitError
+from routerkit.errors import UsageError
+
+from ._types import FINAL_STATUSES, RUN_STATUSES, SessionInfo, SessionStoreError, StoredRun
+from ._values import FinishedRun, check_id, check_limit, check_statuses, finished_run, items_json
 
 __all__ = [
     "FINAL_STATUSES",
@@ -24,65 +32,66 @@ __all__ = [
     "StoredRun",
 ]
 
-#: Every status a run can be reported with. ``"running"`` is only reported for a run this store object
-#: started and has not finished yet; see :meth:`SessionStore.get_runs`.
-RUN_STATUSES: frozenset[str] = frozenset({"running", "completed", "interrupted", "error"})
-
-#: The statuses :meth:`SessionStore.finish_run` accepts.
-FINAL_STATUSES: frozenset[str] = frozenset({"completed", "interrupted", "error"})
+_T = TypeVar("_T")
 
 
-class SessionStoreError(RouterkitError):
-    """The store could not do its job: kept busy by another process, or written by a newer routerkit."""
+class SessionStore(ABC):
+    """The interface the agent uses, and the front every store shares: checks here, storage in the subclass.
 
-
-@dataclass(frozen=True, slots=True)
-class StoredRun:
-    """One recorded run, as read back from a store.
-
-    ``input_items`` and ``output_items`` are the JSON items exactly as they were given to the store, in order;
-    the agent replays them as input to the next request, so nothing in them is normalised.
+    ``InMemoryDb`` (the agent's default) and ``SqliteDb`` subclass it; so can a test double or another back
+    end. Checking in one place means a bad argument gets the same :class:`~routerkit.errors.UsageError` from every
+    store, before anything is written. Subclasses implement the ``_insert_run``... hooks, which receive checked
+    values (items already as JSON text), and may override :meth:`_offload` to move blocking work off the event
+    loop for the async twins.
     """
 
-    run_id: str
-    session_id: str
-    #: ``"running"`` | ``"completed"`` | ``"interrupted"`` | ``"error"``
-    status: str
-    input_items: list[dict[str, Any]]
-    output_items: list[dict[str, Any]]
-    #: The run's final text, for display and titles; ``None`` if the run produced none.
-    content: str | None
-    #: The model that actually answered (after fallbacks), e.g. ``"openai/gpt-4o"``.
-    model: str | None
-    #: Free-form numbers about the run: tokens, cost, ttft, duration...
-    metrics: dict[str, Any]
-    #: Seconds since the epoch when the run was started, and when it was last written.
-    created_at: float
-    updated_at: float
+    def __init__(self) -> None:
+        self._closed = False
+        self._clock_lock = threading.Lock()
+        self._last_time = 0.0
 
+    # -- what a store implements -------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class SessionInfo:
-    """A one-line summary of a session, for listings such as ``routerkit sessions``."""
+    @abstractmethod
+    def _insert_run(self, session_id: str, run_id: str, input_json: str, now: float) -> None:
+        """Store a new ``"running"`` run; ``UsageError`` if the session already has ``run_id``."""
 
-    session_id: str
-    #: How many runs the session holds, whatever their status.
-    runs: int
-    created_at: float
-    updated_at: float
-    #: Sum of ``metrics["cost"]`` over the session's runs (runs without a numeric cost count as 0).
-    total_cost: float
-    #: The first user message of the session, whitespace collapsed and truncated; ``None`` if there is none.
-    title: str | None
+    @abstractmethod
+    def _update_run(self, session_id: str, run_id: str, run: FinishedRun) -> None:
+        """Record how a run ended; ``UsageError`` if the run was never started."""
 
+    @abstractmethod
+    def _select_runs(self, session_id: str, limit: int | None, wanted: frozenset[str]) -> list[StoredRun]:
+        """The last ``limit`` runs whose reported status is in ``wanted`` (non-empty), oldest first."""
 
-@runtime_checkable
-class SessionStore(Protocol):
-    """The interface the agent uses, so tests and other back ends can stand in for :class:`SqliteDb`."""
+    @abstractmethod
+    def _list_sessions(self) -> list[SessionInfo]:
+        """Every session's summary, most recently updated first."""
+
+    @abstractmethod
+    def _delete_session(self, session_id: str) -> int:
+        """Delete the session's runs; return how many there were."""
+
+    @abstractmethod
+    def _release(self) -> None:
+        """Free what the store holds; called once by :meth:`close`."""
+
+    async def _offload(self, call: Callable[[], _T]) -> _T:
+        """Run a blocking call for an async twin; directly here, for stores that never wait."""
+        return call()
+
+    # -- the public API ----------------------------------------------------------------------------------
 
     def start_run(self, session_id: str, run_id: str, input_items: list[dict[str, Any]]) -> None:
-        """Record a run as ``"running"`` before the request is sent, so a crash still leaves a trace."""
-        ...
+        """Record a run as ``"running"`` before its request is sent.
+
+        Recording first means a run whose process dies still leaves a trace (reported ``"interrupted"`` by
+        a store that outlives the process), and the run takes its place in the session now.
+        """
+        self._check_open()
+        check_id(session_id, "session_id")
+        check_id(run_id, "run_id")
+        self._insert_run(session_id, run_id, items_json(input_items, "input_items"), self._now())
 
     def finish_run(
         self,
@@ -95,8 +104,20 @@ class SessionStore(Protocol):
         model: str | None,
         metrics: dict[str, Any],
     ) -> None:
-        """Record how a started run ended."""
-        ...
+        """Record how a run started with :meth:`start_run` ended.
+
+        ``status`` is ``"completed"``, ``"interrupted"`` or ``"error"``. ``output_items`` are the items
+        exactly as received from the API (the agent replays them); ``model`` is the id of the model that
+        answered, as a string; ``metrics`` is a JSON dict (tokens, cost, ttft, duration...). Finishing a run
+        again overwrites what the first finish recorded.
+        """
+        self._check_open()
+        check_id(session_id, "session_id")
+        check_id(run_id, "run_id")
+        run = finished_run(
+            status=status, output_items=output_items, content=content, model=model, metrics=metrics, now=self._now()
+        )
+        self._update_run(session_id, run_id, run)
 
     def get_runs(
         self,
@@ -105,17 +126,83 @@ class SessionStore(Protocol):
         limit: int | None = None,
         statuses: Collection[str] = ("completed",),
     ) -> list[StoredRun]:
-        """The last ``limit`` runs of the session whose status is in ``statuses``, oldest first."""
-        ...
+        """The last ``limit`` runs of the session whose status is in ``statuses``, oldest first.
+
+        ``limit=None`` returns them all and ``limit=0`` none. By default only completed runs, which is what
+        the agent replays as history. A ``"running"`` run is reported ``"running"`` only by the store object
+        that started it and has not finished it yet; anywhere else it is ``"interrupted"``.
+        """
+        self._check_open()
+        check_id(session_id, "session_id")
+        wanted_limit = check_limit(limit)
+        wanted = check_statuses(statuses)
+        if wanted_limit == 0 or not wanted:
+            return []
+        return self._select_runs(session_id, wanted_limit, wanted)
 
     def list_sessions(self) -> list[SessionInfo]:
-        """Every session, most recently updated first."""
-        ...
+        """Every session with its run count, cost and title, most recently updated first."""
+        self._check_open()
+        return self._list_sessions()
 
     def delete_session(self, session_id: str) -> int:
-        """Delete a session's runs; return how many were deleted."""
-        ...
+        """Delete every run of the session; return how many runs were deleted (0 if there were none)."""
+        self._check_open()
+        check_id(session_id, "session_id")
+        return self._delete_session(session_id)
 
     def close(self) -> None:
-        """Release the store's resources."""
-        ...
+        """Release the store. Safe to call twice; any later call on this object raises ``UsageError``."""
+        if not self._closed:
+            self._closed = True
+            self._release()
+
+    async def astart_run(self, session_id: str, run_id: str, input_items: list[dict[str, Any]]) -> None:
+        """:meth:`start_run` for async code: the event loop keeps running while the store works or waits."""
+        await self._offload(lambda: self.start_run(session_id, run_id, input_items))
+
+    async def afinish_run(
+        self,
+        session_id: str,
+        run_id: str,
+        *,
+        status: str,
+        output_items: list[dict[str, Any]],
+        content: str | None,
+        model: str | None,
+        metrics: dict[str, Any],
+    ) -> None:
+        """:meth:`finish_run` for async code."""
+        await self._offload(
+            lambda: self.finish_run(
+                session_id,
+                run_id,
+                status=status,
+                output_items=output_items,
+                content=content,
+                model=model,
+                metrics=metrics,
+            )
+        )
+
+    async def aget_runs(
+        self,
+        session_id: str,
+        *,
+        limit: int | None = None,
+        statuses: Collection[str] = ("completed",),
+    ) -> list[StoredRun]:
+        """:meth:`get_runs` for async code."""
+        return await self._offload(lambda: self.get_runs(session_id, limit=limit, statuses=statuses))
+
+    # -- helpers -----------------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise UsageError(f"{self!r} is closed")
+
+    def _now(self) -> float:
+        """The wall clock, but strictly increasing for this store, so the order of activity survives ties."""
+        with self._clock_lock:
+            self._last_time = max(time.time(), self._last_time + 1e-6)
+            return self._last_time

@@ -1,81 +1,84 @@
 """`InMemoryDb`: the session store an agent uses when it is given no `db`.
 
-History then lasts as long as the process; the agent code is the same as with `SqliteDb`.
+History then lasts as long as the store object; the agent code is the same as with `SqliteDb`. Runs are kept
+as the same JSON text `SqliteDb` writes, so both refuse the same values and read back equal copies that the
+caller may change freely. Nothing here waits, so the async twins run directly on the event loop.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Collection
-from typing import Any
+import threading
 
-from .base import SessionInfo, StoredRun
+from routerkit.errors import UsageError
+
+from ._types import SessionInfo, StoredRun
+from ._values import FinishedRun, RunRow, sessions_from_rows
+from .base import SessionStore
 
 __all__ = ["InMemoryDb"]
 
 
-class InMemoryDb:
-    """Runs kept in a dict, in the order they were started."""
+class InMemoryDb(SessionStore):
+    """Runs kept in a dict per session, in the order they were started; safe to share between threads."""
 
     def __init__(self) -> None:
-        self._runs: dict[str, dict[str, StoredRun]] = {}
+        super().__init__()
+        self._lock = threading.Lock()
+        self._sessions: dict[str, dict[str, RunRow]] = {}
 
-    def start_run(self, session_id: str, run_id: str, input_items: list[dict[str, Any]]) -> None:
-        now = time.time()
-        self._runs.setdefault(session_id, {})[run_id] = StoredRun(
-            run_id, session_id, "running", list(input_items), [], None, None, {}, now, now
-        )
+    def __repr__(self) -> str:
+        return f"InMemoryDb(sessions={len(self._sessions)})"
 
-    def finish_run(
-        self,
-        session_id: str,
-        run_id: str,
-        *,
-        status: str,
-        output_items: list[dict[str, Any]],
-        content: str | None,
-        model: str | None,
-        metrics: dict[str, Any],
-    ) -> None:
-        run = self._runs[session_id][run_id]
-        self._runs[session_id][run_id] = StoredRun(
-            run_id,
-            session_id,
-            status,
-            run.input_items,
-            list(output_items),
-            content,
-            model,
-            dict(metrics),
-            run.created_at,
-            time.time(),
-        )
+    def _insert_run(self, session_id: str, run_id: str, input_json: str, now: float) -> None:
+        with self._lock:
+            runs = self._sessions.setdefault(session_id, {})
+            if run_id in runs:
+                raise UsageError(f"run_id {run_id!r} is already recorded in session {session_id!r}")
+            runs[run_id] = RunRow(session_id, run_id, "running", input_json, "[]", None, None, "{}", now, now)
 
-    def get_runs(
-        self, session_id: str, *, limit: int | None = None, statuses: Collection[str] = ("completed",)
-    ) -> list[StoredRun]:
-        runs = [run for run in self._runs.get(session_id, {}).values() if run.status in statuses]
-        return runs[-limit:] if limit else runs
-
-    def list_sessions(self) -> list[SessionInfo]:
-        sessions = []
-        for session_id, runs in self._runs.items():
-            ordered = list(runs.values())
-            first = ordered[0].input_items[0].get("content") if ordered and ordered[0].input_items else None
-            sessions.append(
-                SessionInfo(
-                    session_id=session_id,
-                    runs=len(ordered),
-                    created_at=ordered[0].created_at,
-                    updated_at=max(run.updated_at for run in ordered),
-                    total_cost=sum(run.metrics.get("cost") or 0.0 for run in ordered),
-                    title=first if isinstance(first, str) else None,
-                )
+    def _update_run(self, session_id: str, run_id: str, run: FinishedRun) -> None:
+        with self._lock:
+            runs = self._sessions.get(session_id, {})
+            row = runs.get(run_id)
+            if row is None:
+                raise UsageError(f"run_id {run_id!r} is not recorded in session {session_id!r}; call start_run first")
+            runs[run_id] = RunRow(
+                session_id,
+                run_id,
+                run.status,
+                row.input_json,
+                run.output_json,
+                run.content,
+                run.model,
+                run.metrics_json,
+                row.created_at,
+                run.updated_at,
             )
-        return sorted(sessions, key=lambda s: s.updated_at, reverse=True)
 
-    def delete_session(self, session_id: str) -> int:
-        return len(self._runs.pop(session_id, {}))
+    def _select_runs(self, session_id: str, limit: int | None, wanted: frozenset[str]) -> list[StoredRun]:
+        # Every "running" run here was started by this object and is still going: it is reported as running.
+        rows: list[RunRow] = []
+        with self._lock:
+            for row in reversed(self._sessions.get(session_id, {}).values()):  # newest first: stop at limit
+                if row.status in wanted:
+                    rows.append(row)
+                    if len(rows) == limit:
+                        break
+        return [row.decode(row.status) for row in reversed(rows)]
 
-    def close(self) -> None:
-        self._runs.clear()
+    def _list_sessions(self) -> list[SessionInfo]:
+        with self._lock:
+            rows = [
+                (row.session_id, row.created_at, row.updated_at, row.input_json, row.metrics_json)
+                for runs in self._sessions.values()
+                for row in runs.values()
+            ]
+        return sessions_from_rows(rows)
+
+    def _delete_session(self, session_id: str) -> int:
+        with self._lock:
+            return len(self._sessions.pop(session_id, {}))
+
+    def _release(self) -> None:
+        with self._lock:
+            self._sessions.clear()
