@@ -81,7 +81,9 @@ class Accumulator:
     def tool_done(self, call: FunctionCall, result: ToolResult) -> ToolCallCompletedEvent:
         """Add a tool's result, as the `function_call_output` item the model gets next."""
         self.output.tool_calls.append(ToolExecution(call, result))
-        self.output.messages.append({"type": "function_call_output", "call_id": call.call_id, "output": encodable(result.output)})
+        self.output.messages.append(
+            {"type": "function_call_output", "call_id": call.call_id, "output": encodable(result.output)}
+        )
         return ToolCallCompletedEvent(call, result)
 
     def partial_answer(self, exc: BaseException) -> Any:

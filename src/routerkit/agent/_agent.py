@@ -314,9 +314,7 @@ class Agent:
         if instructions is None or isinstance(instructions, str):
             return
         if not isinstance(instructions, Sequence) or not all(isinstance(line, str) for line in instructions):
-            raise UsageError(
-                f"instructions must be a string, a list of strings or None, got {_shown(instructions)}"
-            )
+            raise UsageError(f"instructions must be a string, a list of strings or None, got {_shown(instructions)}")
 
     def _check_tools(self) -> None:
         tools = self.tools

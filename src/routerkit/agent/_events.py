@@ -9,14 +9,14 @@ code written for agno's `event.event == RunEvent.run_content` works unchanged; r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias
 
 from ..wire.response import FunctionCall
 
 if TYPE_CHECKING:  # tools pull in pydantic; an agent without tools never loads them
-    from ._tool_runtime import ToolResult
     from .run import RunOutput
+    from .tools import ToolResult
 
 __all__ = [
     "ReasoningContentDeltaEvent",
@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-class RunEvent(str, Enum):
+class RunEvent(StrEnum):
     """agno's run event names (the values are what agno sends over the wire)."""
 
     run_started = "RunStarted"

@@ -153,7 +153,8 @@ def strict_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
         siblings = {k: v for k, v in out.items() if k != "$ref"}
         resolved = {**copy.deepcopy(_lookup(root_ref, {"$defs": defs})), **siblings}
         out = {**resolved, "$defs": defs} if defs else resolved
-    return _inline_sibling_refs(out, out, frozenset())
+    inlined: dict[str, Any] = _inline_sibling_refs(out, out, frozenset())
+    return inlined
 
 
 # -- internals -------------------------------------------------------------------------------------------

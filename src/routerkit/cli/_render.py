@@ -145,7 +145,7 @@ def drive(events: Iterator[RunOutputEvent], view: View) -> RunOutput:
         ToolCallStartedEvent,
     )
 
-    output = None
+    output: RunOutput | None = None
     try:
         for event in events:
             match event:
@@ -157,8 +157,9 @@ def drive(events: Iterator[RunOutputEvent], view: View) -> RunOutput:
                     view.tool_call(call.name, call.arguments)
                 case ToolCallCompletedEvent(call=call, result=result):
                     view.tool_result(call.name, result.output, result.is_error)
-                case RunCompletedEvent(output=output):
-                    view.finished(output)
+                case RunCompletedEvent(output=done):
+                    output = done
+                    view.finished(done)
     except KeyboardInterrupt:
         view.interrupted()
         raise

@@ -173,3 +173,9 @@ def _close(events: Iterator[RunOutputEvent]) -> None:
     close = getattr(events, "close", None)
     if close is not None:
         close()
+
+
+async def _aclose(events: AsyncIterator[RunOutputEvent]) -> None:
+    aclose = getattr(events, "aclose", None)
+    if aclose is not None:
+        await aclose()
