@@ -71,6 +71,7 @@ class Agent:
         else:
             self._text_format = None
         self._tools: dict[str, FunctionTool] | None = None
+        self._tools_wire: list[dict[str, Any]] = []
         if self.tools is not None:
             self._check_tools()
         if self.tools:
@@ -271,7 +272,7 @@ class Agent:
             options["instructions"] = system
         tools = self.tools_by_name()
         if tools:
-            options["tools"] = [tool.to_wire() for tool in tools.values()]
+            options["tools"] = self._tools_wire
         if self._text_format is not None:
             options["text_format"] = self._text_format
         if self.model.reasoning and (tools or self.add_history_to_context):
@@ -303,6 +304,7 @@ class Agent:
             self._tools = {tool.name: tool for tool in built}
             if len(self._tools) != len(built):
                 raise UsageError("tools must have distinct names")
+            self._tools_wire = [tool.to_wire() for tool in built]  # sent unchanged by every call of every run
         return self._tools
 
     # Checks of the arguments, before any request

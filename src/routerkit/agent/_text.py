@@ -7,6 +7,7 @@ stored run would make every later request of the session fail. They become U+FFF
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeVar
 
 __all__ = ["encodable"]
@@ -15,9 +16,18 @@ T = TypeVar("T")
 
 
 def encodable(value: T) -> T:
-    """`value` with every lone surrogate in its strings (inside dicts and lists too) replaced by U+FFFD;
-    containers are copied, strings that need nothing are returned as they are."""
-    return _clean(value)  # type: ignore[no-any-return]
+    """`value` with every lone surrogate in its strings (inside dicts and lists too) replaced by U+FFFD.
+
+    `value` itself when nothing needs replacing (the common case, checked by the C JSON encoder rather than
+    a walk in Python); otherwise a cleaned copy.
+    """
+    if isinstance(value, str):
+        return _clean(value)  # type: ignore[no-any-return]
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except (UnicodeEncodeError, TypeError, ValueError):
+        return _clean(value)  # type: ignore[no-any-return]
+    return value
 
 
 def _clean(value: Any) -> Any:
