@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
 from ..errors import UsageError
-from .structured import CleanJsonSchema
+from ._strict_schema import CleanJsonSchema
 
 __all__ = ["Binding", "build_args_model", "callable_name", "check_name", "is_async"]
 
