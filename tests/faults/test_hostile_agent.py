@@ -119,17 +119,17 @@ async def test_an_unknown_tool_is_explained_once_then_ends_the_run(emu, make_mod
     case.surfaced = True
 
 
-@pytest.mark.parametrize("mode", ["sync", "async-stream"])
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_model_that_corrects_itself_after_an_unknown_tool_gets_its_answer(emu, make_model, case, mode):
     agent = Agent(model=make_model(MODEL), tools=[get_weather])
     emu.enqueue(
-        scripted([call_item("get_wether")], mode),
+        scripted([call_item("get_wether"), call_item("get_wetter", "call_1b")], mode),  # two typos in one turn
         scripted([call_item("get_weather", "call_2")], mode),
         scripted([message("It is sunny.")], mode),
     )
     out = await drive(agent, "weather?", mode)
     assert out.status == "completed" and out.content == "It is sunny."
-    assert [t.result.is_error for t in out.tool_calls] == [True, False]
+    assert [t.result.is_error for t in out.tool_calls] == [True, True, False]
     case.surfaced = True
 
 

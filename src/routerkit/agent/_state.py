@@ -85,6 +85,12 @@ class RunState:
         limit = self.setup.tool_call_limit
         if limit is not None and self._tools_run + len(calls) > limit:
             raise ToolCallLimitError(limit)
+        unknown = [call.name for call in calls if call.name not in self.setup.tools]
+        if unknown:
+            # Told once (every unknown call of this turn gets an error result); asking again ends the run.
+            if self._told_unknown:
+                raise UnknownToolError(unknown[0], list(self.setup.tools))
+            self._told_unknown = True
         self._tools_run += len(calls)
         return calls
 
@@ -93,14 +99,11 @@ class RunState:
         return self.setup.tools.get(call.name)
 
     def unknown_tool(self, call: FunctionCall) -> ToolResult:
-        """The model is told once that the tool does not exist; asking again ends the run."""
-        names = list(self.setup.tools)
-        if self._told_unknown:
-            raise UnknownToolError(call.name, names)
-        self._told_unknown = True
+        """What the model is told about a call to a tool that does not exist (`absorb` ends the run when it
+        asks for one again)."""
         from .tools import ToolResult
 
-        listed = ", ".join(names) or "none"
+        listed = ", ".join(self.setup.tools) or "none"
         return ToolResult(f"Error: there is no tool named {call.name[:80]!r}; available tools: {listed}", is_error=True)
 
     # How it ended
