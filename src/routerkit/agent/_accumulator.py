@@ -37,16 +37,15 @@ class Accumulator:
 
     def event(self, event: StreamEvent) -> RunContentEvent | ReasoningContentDeltaEvent | None:
         """The run event for a model stream event (None for those a run does not show)."""
-        cls = type(event)
-        if cls is TextDelta:
+        if type(event) is TextDelta:
             if self._waiting:
                 self._first_token()
-            self._streamed.append(event.delta)  # type: ignore[union-attr]
-            return RunContentEvent(event.delta)  # type: ignore[union-attr]
-        if cls is ReasoningDelta:
+            self._streamed.append(event.delta)
+            return RunContentEvent(event.delta)
+        if type(event) is ReasoningDelta:
             if self._waiting:
                 self._first_token()
-            return ReasoningContentDeltaEvent(event.delta, event.kind)  # type: ignore[union-attr]
+            return ReasoningContentDeltaEvent(event.delta, event.kind)
         return None
 
     def _first_token(self) -> None:

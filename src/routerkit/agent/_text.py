@@ -8,7 +8,7 @@ stored run would make every later request of the session fail. They become U+FFF
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 __all__ = ["encodable"]
 
@@ -22,11 +22,11 @@ def encodable(value: T) -> T:
     a walk in Python); otherwise a cleaned copy.
     """
     if isinstance(value, str):
-        return _clean(value)  # type: ignore[no-any-return]
+        return cast(T, _clean(value))
     try:
         json.dumps(value, ensure_ascii=False).encode()
     except (UnicodeEncodeError, TypeError, ValueError):
-        return _clean(value)  # type: ignore[no-any-return]
+        return cast(T, _clean(value))
     return value
 
 
