@@ -17,7 +17,8 @@ RouterkitError
 │   ├── APIConnectionError   the connection could not be made or was lost before the answer started
 │   └── StreamInterruptedError   the stream broke or ended without a terminal event after output began
 ├── OutputValidationError   structured output that is not valid JSON or does not match the schema
-└── ToolCallLimitError      the agent reached its `tool_call_limit`
+├── ToolCallLimitError      the agent reached its `tool_call_limit`
+└── UnknownToolError        the model asked again for a tool the agent does not have, after being told once
 ```
 
 Each `APIError` carries the facts a user needs to act: `status`, OpenRouter's `code`, `message` and
@@ -47,6 +48,7 @@ __all__ = [
     "ServerError",
     "StreamInterruptedError",
     "ToolCallLimitError",
+    "UnknownToolError",
     "UsageError",
 ]
 
@@ -167,3 +169,16 @@ class ToolCallLimitError(RouterkitError):
             "raise tool_call_limit or simplify the task"
         )
         self.limit = limit
+
+
+class UnknownToolError(RouterkitError):
+    """The model called a tool the agent does not have, was told so, and called an unknown tool again."""
+
+    def __init__(self, name: str, available: list[str]) -> None:
+        listed = ", ".join(available) or "none"
+        super().__init__(
+            f"the model asked again for a tool that does not exist ({name[:80]!r}) after being told which tools "
+            f"there are ({listed}); the run was stopped"
+        )
+        self.name = name
+        self.available = available

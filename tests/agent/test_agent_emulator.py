@@ -15,13 +15,13 @@ from pydantic import BaseModel
 
 from routerkit.agent import (
     Agent,
-    ReasoningDelta,
-    RunCompleted,
-    RunContentDelta,
-    RunError,
-    RunStarted,
-    ToolCallCompleted,
-    ToolCallStarted,
+    ReasoningContentDeltaEvent,
+    RunCompletedEvent,
+    RunContentEvent,
+    RunErrorEvent,
+    RunStartedEvent,
+    ToolCallCompletedEvent,
+    ToolCallStartedEvent,
 )
 from routerkit.emulator import Reply
 from routerkit.errors import (
@@ -50,8 +50,8 @@ async def run_agent(agent: Agent, message: Any, mode: str) -> tuple[Any, list[An
         events = list(agent.run(message, stream=True))
     else:
         events = [event async for event in await agent.arun(message, stream=True)]
-    assert isinstance(events[0], RunStarted)
-    assert isinstance(events[-1], RunCompleted)
+    assert isinstance(events[0], RunStartedEvent)
+    assert isinstance(events[-1], RunCompletedEvent)
     return events[-1].output, events
 
 
@@ -70,7 +70,7 @@ async def test_echo_answer_model_and_metrics(make_model, mode):
     assert m.cost is not None and m.cost > 0
     assert m.duration is not None and m.duration > 0
     if "stream" in mode:
-        assert "".join(e.delta for e in events if isinstance(e, RunContentDelta)) == out.content
+        assert "".join(e.content for e in events if isinstance(e, RunContentEvent)) == out.content
         assert m.time_to_first_token is not None and m.time_to_first_token <= m.duration
 
 
@@ -83,13 +83,13 @@ async def test_reasoning_is_kept_apart_from_the_answer(make_model, model_id, mod
     assert out.content not in out.reasoning_content and out.reasoning_content not in out.content
     assert out.metrics.reasoning_tokens > 0
     if "stream" in mode:
-        streamed = "".join(e.delta for e in events if isinstance(e, ReasoningDelta))
+        streamed = "".join(e.reasoning_content for e in events if isinstance(e, ReasoningContentDeltaEvent))
         assert streamed.strip() == out.reasoning_content.strip()
-        kinds = {e.kind for e in events if isinstance(e, ReasoningDelta)}
+        kinds = {e.kind for e in events if isinstance(e, ReasoningContentDeltaEvent)}
         assert kinds == ({"text"} if model_id == "emulator/reasoning" else {"summary"})
         # Reasoning arrives before the answer starts.
-        first_answer = next(i for i, e in enumerate(events) if isinstance(e, RunContentDelta))
-        last_reasoning = max(i for i, e in enumerate(events) if isinstance(e, ReasoningDelta))
+        first_answer = next(i for i, e in enumerate(events) if isinstance(e, RunContentEvent))
+        last_reasoning = max(i for i, e in enumerate(events) if isinstance(e, ReasoningContentDeltaEvent))
         assert last_reasoning < first_answer
 
 
@@ -159,7 +159,7 @@ async def test_tool_loop_sends_outputs_back_and_answers(emu, make_model, mode):
     assert second_request["tools"][0]["name"] == "get_weather"
     if "stream" in mode:
         kinds = [type(e) for e in events]
-        assert kinds.index(ToolCallStarted) < kinds.index(ToolCallCompleted) < kinds.index(RunContentDelta)
+        assert kinds.index(ToolCallStartedEvent) < kinds.index(ToolCallCompletedEvent) < kinds.index(RunContentEvent)
 
 
 async def test_parallel_tool_calls_run_concurrently_in_arun(make_model):
@@ -301,8 +301,8 @@ def test_stream_run_error_is_the_closing_event_then_raised(make_model):
     with pytest.raises(ResponseFailedError):
         for event in agent.run("x", stream=True):
             events.append(event)
-    assert isinstance(events[-1], RunError) and isinstance(events[-1].error, ResponseFailedError)
-    assert events[-1].output.content == "".join(e.delta for e in events if isinstance(e, RunContentDelta))
+    assert isinstance(events[-1], RunErrorEvent) and isinstance(events[-1].error, ResponseFailedError)
+    assert events[-1].output.content == "".join(e.content for e in events if isinstance(e, RunContentEvent))
 
 
 def test_rate_limit_is_retried_honouring_retry_after_then_surfaces(emu, make_model):
@@ -395,8 +395,8 @@ def test_an_interrupted_stream_is_recorded_with_its_partial_answer(emu, make_mod
     stream = agent.run("long answer", stream=True)
     seen = ""
     for event in stream:
-        if isinstance(event, RunContentDelta):
-            seen += event.delta
+        if isinstance(event, RunContentEvent):
+            seen += event.content
             if len(seen) > 50:
                 break
     stream.close()  # what a Ctrl-C or a `break` does to the generator
@@ -436,8 +436,8 @@ async def test_cancelling_arun_records_the_run_as_interrupted(make_model):
 
     async def consume() -> None:
         async for event in await agent.arun("long", stream=True):
-            if isinstance(event, RunContentDelta):
-                seen.append(event.delta)
+            if isinstance(event, RunContentEvent):
+                seen.append(event.content)
 
     task = asyncio.create_task(consume())
     while len(seen) < 5:

@@ -15,7 +15,8 @@ import pytest
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from routerkit.agent.tools import FunctionTool, ToolResult, function_tool, parse_docstring
+from routerkit.agent._docstrings import parse_docstring
+from routerkit.agent.tools import FunctionTool, ToolResult, function_tool
 from routerkit.errors import UsageError
 
 # Module-level types: the annotations of the functions below are strings (`from __future__ import
@@ -661,11 +662,11 @@ async def test_async_callable_object_and_partial():
 
 
 def test_validator_is_built_once(monkeypatch: pytest.MonkeyPatch):
-    import routerkit.agent.tools as tools_module
+    import routerkit.agent._tool_schema as schema_module
 
     tool = function_tool(add)
     calls: list[Any] = []
-    monkeypatch.setattr(tools_module, "create_model", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(schema_module, "create_model", lambda *a, **k: calls.append(a))
     for i in range(3):
         assert tool.call(json.dumps({"a": i})).value == i + 2
     assert calls == []

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from routerkit.agent import Agent, RunContentDelta
+from routerkit.agent import Agent, RunContentEvent
 from routerkit.db.base import RUN_STATUSES
 from routerkit.db.sqlite import SqliteDb
 
@@ -49,8 +49,8 @@ def _warm(agent: Agent, make_model) -> None:
 
 def _consume_until_interrupt(agent: Agent, seen: list[str], after: int) -> None:
     for event in agent.run("long answer please", stream=True):
-        if isinstance(event, RunContentDelta):
-            seen.append(event.delta)
+        if isinstance(event, RunContentEvent):
+            seen.append(event.content)
             if len(seen) == after:
                 raise KeyboardInterrupt  # what Ctrl-C does while the caller's loop body runs
 
@@ -103,8 +103,8 @@ async def test_task_cancel_closes_the_stream_and_records_the_run(emu, make_model
             await agent.arun("long answer please")
             return
         async for event in await agent.arun("long answer please", stream=True):
-            if isinstance(event, RunContentDelta):
-                seen.append(event.delta)
+            if isinstance(event, RunContentEvent):
+                seen.append(event.content)
                 if len(seen) == 10:
                     first.set()
 
@@ -141,8 +141,8 @@ async def test_closing_the_async_event_iterator_records_the_partial_answer(make_
     events = await agent.arun("long", stream=True)
     seen = []
     async for event in events:
-        if isinstance(event, RunContentDelta):
-            seen.append(event.delta)
+        if isinstance(event, RunContentEvent):
+            seen.append(event.content)
             if len(seen) == 15:
                 break
     started = time.perf_counter()

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from routerkit.agent import Agent, RunCompleted, RunContentDelta, RunError
+from routerkit.agent import Agent, RunCompletedEvent, RunContentEvent, RunErrorEvent
 from routerkit.emulator import DONE, Pause, Reply, Reset, StreamReply
 from routerkit.errors import (
     APIConnectionError,
@@ -548,7 +548,7 @@ async def _drive(agent: Agent, mode: str) -> tuple[Any, list[Any]]:
                 events.append(event)
     except APIError as exc:
         return exc, events
-    assert isinstance(events[-1], RunCompleted)
+    assert isinstance(events[-1], RunCompletedEvent)
     return events[-1].output, events
 
 
@@ -559,7 +559,7 @@ def _check_outcome(case: Case, mode: str, result: Any, events: list[Any], model_
         assert result.status == "completed"
         assert result.content == case.answer
         if streamed:
-            assert "".join(e.delta for e in events if isinstance(e, RunContentDelta)) == case.answer
+            assert "".join(e.content for e in events if isinstance(e, RunContentEvent)) == case.answer
         if case.name == "output-items-done-out-of-order":
             assert [i.get("type") for i in result.messages[1:]] == ["reasoning", "message"]
             assert result.reasoning_content == "think first"
@@ -581,12 +581,12 @@ def _check_outcome(case: Case, mode: str, result: Any, events: list[Any], model_
     if case.partial is not None and (streamed or case.error is IncompleteResponseError):
         assert exc.partial_text == case.partial
         if streamed and case.partial:
-            assert "".join(e.delta for e in events if isinstance(e, RunContentDelta)) == case.partial
+            assert "".join(e.content for e in events if isinstance(e, RunContentEvent)) == case.partial
     run = exc.run_output
     assert run.error is exc
     assert run.status == ("incomplete" if case.error is IncompleteResponseError else "error")
     if streamed:
-        assert isinstance(events[-1], RunError) and events[-1].error is exc
+        assert isinstance(events[-1], RunErrorEvent) and events[-1].error is exc
 
 
 def _replayed_turns(request_input: list[dict[str, Any]]) -> list[tuple[str, str]]:

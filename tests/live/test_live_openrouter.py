@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from routerkit.agent import Agent, ReasoningDelta, RunCompleted
+from routerkit.agent import Agent, ReasoningContentDeltaEvent, RunCompletedEvent
 from routerkit.errors import BadRequestError
 from routerkit.models.openrouter import OpenRouterResponses
 
@@ -36,12 +36,12 @@ def seed_model(**overrides: object) -> OpenRouterResponses:
 def test_seed_example_streams_reasoning_then_answer_with_model_and_cost():
     events = list(Agent(model=seed_model()).run("Write a haiku about coding", stream=True))
     out = events[-1].output
-    assert isinstance(events[-1], RunCompleted) and out.status == "completed"
+    assert isinstance(events[-1], RunCompletedEvent) and out.status == "completed"
     assert out.content
     assert out.model and out.model.startswith(("openai/gpt-oss-20b", "openai/gpt-4o"))  # from the list, maybe dated
     assert out.metrics.cost is not None and out.metrics.cost > 0
     assert out.metrics.time_to_first_token is not None
-    if any(isinstance(e, ReasoningDelta) for e in events):
+    if any(isinstance(e, ReasoningContentDeltaEvent) for e in events):
         assert out.reasoning_content and out.content not in out.reasoning_content
 
 

@@ -1,31 +1,33 @@
-"""The agent layer: `Agent`, what a run returns, and the events of a streamed run."""
+"""The agent layer: `Agent`, what a run returns, the events of a streamed run, and the `Model` protocol."""
 
 from ._agent import Agent
-from .run import (
-    ReasoningDelta,
-    RunCompleted,
-    RunContentDelta,
-    RunError,
+from ._events import (
+    ReasoningContentDeltaEvent,
+    RunCompletedEvent,
+    RunContentEvent,
+    RunErrorEvent,
     RunEvent,
-    RunMetrics,
-    RunOutput,
-    RunStarted,
-    ToolCallCompleted,
-    ToolCallStarted,
-    ToolExecution,
+    RunOutputEvent,
+    RunStartedEvent,
+    ToolCallCompletedEvent,
+    ToolCallStartedEvent,
 )
+from ._model import Model
+from .run import RunMetrics, RunOutput, ToolExecution
 
 __all__ = [
     "Agent",
-    "ReasoningDelta",
-    "RunCompleted",
-    "RunContentDelta",
-    "RunError",
+    "Model",
+    "ReasoningContentDeltaEvent",
+    "RunCompletedEvent",
+    "RunContentEvent",
+    "RunErrorEvent",
     "RunEvent",
     "RunMetrics",
     "RunOutput",
-    "RunStarted",
-    "ToolCallCompleted",
-    "ToolCallStarted",
+    "RunOutputEvent",
+    "RunStartedEvent",
+    "ToolCallCompletedEvent",
+    "ToolCallStartedEvent",
     "ToolExecution",
 ]

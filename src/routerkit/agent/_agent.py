@@ -8,22 +8,26 @@ stored, in memory or in a `db`, and the last `num_history_runs` runs are replaye
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import UsageError
-from ..models.openai import OpenAIResponses
 from ..wire.events import ResponseCompleted
-from ._state import RunState, user_items
-from .run import RunCompleted, RunError, RunEvent, RunOutput, RunStarted, ToolCallStarted
+from ._events import RunCompletedEvent, RunErrorEvent, RunOutputEvent, RunStartedEvent, ToolCallStartedEvent
+from ._model import Model
+from ._printing import shower
+from ._state import RunSetup, RunState, replayable, user_items
+from ._text import encodable
+from .run import RunOutput
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from rich.console import Console
 
     from ..db.base import SessionStore
-    from .tools import FunctionTool
+    from ..wire.response import FunctionCall
+    from .tools import FunctionTool, ToolResult
 
 __all__ = ["Agent"]
 
@@ -35,10 +39,13 @@ class Agent:
     """An agent on a Responses model.
 
     `add_history_to_context=True` replays the last `num_history_runs` runs of `session_id` (kept in memory,
-    or in `db` so a new process continues the conversation). `tool_call_limit` caps tool calls per run.
+    or in `db` so a new process continues the conversation). `tool_call_limit` caps tool calls per run
+    (`ToolCallLimitError` beyond it; None for no limit): a model that keeps calling tools cannot loop forever.
+    A call to a tool the agent does not have is answered once with the list of tools; a second one ends the
+    run with `UnknownToolError`. `model` is anything with the `Model` protocol's members.
     """
 
-    model: OpenAIResponses = field(default_factory=lambda: _default_model())
+    model: Model = field(default_factory=lambda: _default_model())
     instructions: str | Sequence[str] | None = None
     description: str | None = None
     tools: Sequence[Callable[..., Any]] | None = None
@@ -48,14 +55,15 @@ class Agent:
     num_history_runs: int = 3
     session_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     db: SessionStore | None = None
-    tool_call_limit: int | None = None
+    tool_call_limit: int | None = 20
 
     def __post_init__(self) -> None:
-        if not isinstance(self.model, OpenAIResponses):
+        if not isinstance(self.model, Model):
             raise UsageError(
-                "model must be a routerkit model such as OpenRouterResponses(id='openai/gpt-4o'), "
-                f"got {type(self.model).__name__}"
+                "model must be a routerkit model such as OpenRouterResponses(id='openai/gpt-4o') (or any object "
+                f"with the routerkit.agent.Model members), got {type(self.model).__name__}"
             )
+        self._check_text_fields()
         if self.output_schema is not None:
             from .structured import response_format
 
@@ -63,8 +71,11 @@ class Agent:
         else:
             self._text_format = None
         self._tools: dict[str, FunctionTool] | None = None
+        self._tools_wire: list[dict[str, Any]] = []
+        if self.tools is not None:
+            self._check_tools()
         if self.tools:
-            self._tools_by_name()
+            self.tools_by_name()
         if not isinstance(self.num_history_runs, int) or self.num_history_runs < 1:
             raise UsageError(f"num_history_runs must be a positive integer, got {self.num_history_runs!r}")
         if self.tool_call_limit is not None and (not isinstance(self.tool_call_limit, int) or self.tool_call_limit < 0):
@@ -75,6 +86,8 @@ class Agent:
             from ..db.memory import InMemoryDb
 
             self.db = InMemoryDb()
+        else:
+            self._check_db()
         self._store: SessionStore = self.db
         self.last_run: RunOutput | None = None
 
@@ -83,26 +96,27 @@ class Agent:
     @overload
     def run(self, message: Message, *, stream: Literal[False] = False) -> RunOutput: ...
     @overload
-    def run(self, message: Message, *, stream: Literal[True]) -> Iterator[RunEvent]: ...
-    def run(self, message: Message, *, stream: bool = False) -> RunOutput | Iterator[RunEvent]:
-        """Run one turn. With `stream=True`, an iterator of run events ending in `RunCompleted` (or
-        `RunError`, after which the error is raised)."""
+    def run(self, message: Message, *, stream: Literal[True]) -> Iterator[RunOutputEvent]: ...
+    def run(self, message: Message, *, stream: bool = False) -> RunOutput | Iterator[RunOutputEvent]:
+        """Run one turn. With `stream=True`, an iterator of run events ending in `RunCompletedEvent` (or
+        `RunErrorEvent`, after which the error is raised)."""
         if stream:
             return self._run(user_items(message), stream=True)
         for event in self._run(user_items(message), stream=False):
-            if isinstance(event, RunCompleted):
+            if isinstance(event, RunCompletedEvent):
                 return event.output
         raise AssertionError("a run ends in RunCompleted or raises")  # pragma: no cover
 
     @overload
     async def arun(self, message: Message, *, stream: Literal[False] = False) -> RunOutput: ...
     @overload
-    async def arun(self, message: Message, *, stream: Literal[True]) -> AsyncIterator[RunEvent]: ...
-    async def arun(self, message: Message, *, stream: bool = False) -> RunOutput | AsyncIterator[RunEvent]:
+    async def arun(self, message: Message, *, stream: Literal[True]) -> AsyncIterator[RunOutputEvent]: ...
+    async def arun(self, message: Message, *, stream: bool = False) -> RunOutput | AsyncIterator[RunOutputEvent]:
+        """`run` for async code: tools run concurrently, sync ones in worker threads."""
         if stream:
             return self._arun(user_items(message), stream=True)
         async for event in self._arun(user_items(message), stream=False):
-            if isinstance(event, RunCompleted):
+            if isinstance(event, RunCompletedEvent):
                 return event.output
         raise AssertionError("a run ends in RunCompleted or raises")  # pragma: no cover
 
@@ -116,9 +130,7 @@ class Agent:
         console: Console | None = None,
     ) -> RunOutput | None:
         """Run and show the turn in the terminal: message, reasoning, tool calls, answer, and a footer."""
-        from ..console._run import print_run
-
-        return print_run(
+        return shower().print_run(
             self._run(user_items(message), stream=stream),
             message,
             markdown=self.markdown if markdown is None else markdown,
@@ -137,9 +149,8 @@ class Agent:
         show_reasoning: bool = True,
         console: Console | None = None,
     ) -> RunOutput | None:
-        from ..console._run import aprint_run
-
-        return await aprint_run(
+        """`print_response` for async code."""
+        return await shower().aprint_run(
             self._arun(user_items(message), stream=stream),
             message,
             markdown=self.markdown if markdown is None else markdown,
@@ -151,80 +162,72 @@ class Agent:
 
     # Drivers: the same loop, sync and async
 
-    def _run(self, items: list[dict[str, Any]], *, stream: bool) -> Iterator[RunEvent]:
+    def _run(self, items: list[dict[str, Any]], *, stream: bool) -> Iterator[RunOutputEvent]:
         state = self._start(items)
-        yield RunStarted(state.output.run_id, self.model.id)
+        yield RunStartedEvent(state.output.run_id, self.model.id)
+        options, event_for = state.setup.options, state.acc.event
         try:
             while True:
-                items, options = state.request()
                 if stream:
                     response = None
-                    for event in self.model.invoke_stream(items, **options):
+                    for event in self.model.invoke_stream(state.request(), **options):
                         if type(event) is ResponseCompleted:
                             response = event.response
-                        elif (run_event := state.translate(event)) is not None:
+                        elif (run_event := event_for(event)) is not None:
                             yield run_event
                     assert response is not None
                 else:
-                    response = self.model.invoke(items, **options)
+                    response = self.model.invoke(state.request(), **options)
                 calls = state.absorb(response)
                 if not calls:
                     break
                 for call in calls:
-                    yield ToolCallStarted(call)
+                    yield ToolCallStartedEvent(call)
                     tool = state.tool_for(call)
-                    yield state.tool_done(call, tool.call(call.arguments) if tool else state.unknown_tool(call))
+                    yield state.acc.tool_done(call, tool.call(call.arguments) if tool else state.unknown_tool(call))
             output = state.finish()
         except Exception as exc:
-            yield RunError(exc, state.fail(exc))
+            yield RunErrorEvent(exc, state.fail(exc))
             raise
         except BaseException as exc:  # KeyboardInterrupt, or the caller closed the stream
             state.fail(exc)
             raise
-        yield RunCompleted(output)
+        yield RunCompletedEvent(output)
 
-    async def _arun(self, items: list[dict[str, Any]], *, stream: bool) -> AsyncIterator[RunEvent]:
+    async def _arun(self, items: list[dict[str, Any]], *, stream: bool) -> AsyncIterator[RunOutputEvent]:
         state = self._start(items)
-        yield RunStarted(state.output.run_id, self.model.id)
+        yield RunStartedEvent(state.output.run_id, self.model.id)
+        options, event_for = state.setup.options, state.acc.event
         try:
             while True:
-                items, options = state.request()
                 if stream:
                     response = None
-                    async for event in self.model.ainvoke_stream(items, **options):
+                    async for event in self.model.ainvoke_stream(state.request(), **options):
                         if type(event) is ResponseCompleted:
                             response = event.response
-                        elif (run_event := state.translate(event)) is not None:
+                        elif (run_event := event_for(event)) is not None:
                             yield run_event
                     assert response is not None
                 else:
-                    response = await self.model.ainvoke(items, **options)
+                    response = await self.model.ainvoke(state.request(), **options)
                 calls = state.absorb(response)
                 if not calls:
                     break
                 for call in calls:
-                    yield ToolCallStarted(call)
-                tools = [state.tool_for(call) for call in calls]
-                import asyncio
-
-                results = await asyncio.gather(
-                    *(
-                        tool.acall(call.arguments) if tool else _ready(state.unknown_tool(call))
-                        for call, tool in zip(calls, tools, strict=True)
-                    )
-                )
+                    yield ToolCallStartedEvent(call)
+                results = await _gather([_acall(state, call) for call in calls])
                 for call, result in zip(calls, results, strict=True):
-                    yield state.tool_done(call, result)
+                    yield state.acc.tool_done(call, result)
             output = state.finish()
         except Exception as exc:
-            yield RunError(exc, state.fail(exc))
+            yield RunErrorEvent(exc, state.fail(exc))
             raise
         except BaseException as exc:  # CancelledError, KeyboardInterrupt, or the caller closed the stream
             state.fail(exc)
             raise
-        yield RunCompleted(output)
+        yield RunCompletedEvent(output)
 
-    # Helpers for RunState
+    # The run's setup, and its record in the session store
 
     def _start(self, items: list[dict[str, Any]]) -> RunState:
         history: list[dict[str, Any]] = []
@@ -235,20 +238,28 @@ class Agent:
             for stored in runs:
                 if not stored.output_items:
                     continue  # killed before any answer: replaying the bare question would only confuse the model
-                history.extend(stored.input_items)
-                history.extend(_replayable(stored.output_items))
-        state = RunState(self, items, history)
-        self._store.start_run(self.session_id, state.output.run_id, state.output.messages[: state.n_input_items])
+                history.extend(encodable(stored.input_items))
+                history.extend(replayable(encodable(stored.output_items)))
+        setup = RunSetup(
+            session_id=self.session_id,
+            model_id=self.model.id,
+            options=self._request_options(),
+            tools=self.tools_by_name(),
+            output_schema=self.output_schema,
+            tool_call_limit=self.tool_call_limit,
+            record=self._record_run,
+        )
+        state = RunState(setup, items, history)
+        self._store.start_run(self.session_id, state.output.run_id, items[:])
         return state
 
-    def _record_run(self, state: RunState) -> None:
-        out = state.output
+    def _record_run(self, out: RunOutput, output_items: list[dict[str, Any]]) -> None:
         self.last_run = out
         self._store.finish_run(
             self.session_id,
             out.run_id,
             status="completed" if out.status == "completed" else "error" if out.status == "error" else "interrupted",
-            output_items=out.messages[state.n_input_items :],
+            output_items=output_items,
             content=out.content if isinstance(out.content, str) else _dump(out.content),
             model=out.model,
             metrics=out.metrics.as_dict(),
@@ -259,12 +270,14 @@ class Agent:
         system = self._system_prompt()
         if system:
             options["instructions"] = system
-        if self._tools:
-            options["tools"] = [tool.to_wire() for tool in self._tools.values()]
+        tools = self.tools_by_name()
+        if tools:
+            options["tools"] = self._tools_wire
         if self._text_format is not None:
             options["text_format"] = self._text_format
-        if self.add_history_to_context and self.model.reasoning:
-            # Stateless replay: reasoning can only be sent back if it came back encrypted.
+        if self.model.reasoning and (tools or self.add_history_to_context):
+            # Reasoning items go back to the model after a tool call and in the history. With store=false the
+            # provider cannot look them up by id, so only items with `encrypted_content` can be replayed.
             options["include"] = ["reasoning.encrypted_content"]
         return options
 
@@ -278,33 +291,76 @@ class Agent:
             parts.extend(f"- {line}" for line in self.instructions)
         if self.markdown and self.output_schema is None:
             parts.append("Use markdown to format your answers.")
-        return "\n\n".join(parts) or None
+        return encodable("\n\n".join(parts)) or None
 
-    def _tools_by_name(self) -> dict[str, FunctionTool]:
+    def tools_by_name(self) -> dict[str, FunctionTool]:
+        """The agent's tools, built once (the first call loads the tools machinery)."""
         if self._tools is None:
+            if not self.tools:
+                return {}
             from .tools import function_tool
 
-            built = [function_tool(t) for t in self.tools or ()]
+            built = [function_tool(t) for t in self.tools]
             self._tools = {tool.name: tool for tool in built}
             if len(self._tools) != len(built):
                 raise UsageError("tools must have distinct names")
+            self._tools_wire = [tool.to_wire() for tool in built]  # sent unchanged by every call of every run
         return self._tools
 
+    # Checks of the arguments, before any request
 
-def _default_model() -> OpenAIResponses:
+    def _check_text_fields(self) -> None:
+        if self.description is not None and not isinstance(self.description, str):
+            raise UsageError(f"description must be a string or None, got {type(self.description).__name__}")
+        instructions = self.instructions
+        if instructions is None or isinstance(instructions, str):
+            return
+        if not isinstance(instructions, Sequence) or not all(isinstance(line, str) for line in instructions):
+            raise UsageError(f"instructions must be a string, a list of strings or None, got {_shown(instructions)}")
+
+    def _check_tools(self) -> None:
+        tools = self.tools
+        if isinstance(tools, str | bytes) or not isinstance(tools, Sequence):
+            raise UsageError(f"tools must be a list of functions or FunctionTools, got {_shown(tools)}")
+        for index, tool in enumerate(tools):
+            if not callable(tool):
+                raise UsageError(
+                    f"tools[{index}] must be a function (sync or async) or a FunctionTool, got {_shown(tool)}"
+                )
+
+    def _check_db(self) -> None:
+        from ..db.base import SessionStore
+
+        if not isinstance(self.db, SessionStore):
+            raise UsageError(
+                "db must be a session store such as SqliteDb(db_file='agent.db') or InMemoryDb(), "
+                f"got {_shown(self.db)}"
+            )
+
+
+def _default_model() -> Model:
     from ..models.openrouter import OpenRouterResponses
 
     return OpenRouterResponses()
 
 
-def _replayable(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Items to send back as history: everything as received, except reasoning items that carry no
-    `encrypted_content` — the provider cannot look those up again (OpenRouter is stateless) and rejects them."""
-    return [i for i in items if i.get("type") != "reasoning" or i.get("encrypted_content")]
+async def _acall(state: RunState, call: FunctionCall) -> ToolResult:
+    tool = state.tool_for(call)
+    return await tool.acall(call.arguments) if tool else state.unknown_tool(call)
 
 
-async def _ready(value: Any) -> Any:
-    return value
+async def _gather(calls: list[Coroutine[Any, Any, ToolResult]]) -> list[ToolResult]:
+    """Parallel tool calls run concurrently; a single one is simply awaited."""
+    if len(calls) == 1:
+        return [await calls[0]]
+    import asyncio  # the sync path, and `import routerkit.agent`, never need asyncio
+
+    return list(await asyncio.gather(*calls))
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
 
 def _dump(value: Any) -> str | None:

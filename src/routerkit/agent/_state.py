@@ -1,120 +1,116 @@
 """The agent loop's bookkeeping for one run, with no I/O: shared by `run` and `arun`.
 
 A run alternates model calls and tool calls until the model answers in text. `RunState` knows what to send
-next (history + this run's items), turns model stream events into run events, absorbs each finished
-response (its output items kept exactly as received), records tool results as `function_call_output`
-items, and builds the `RunOutput`. The drivers in `_agent.py` only call the model and the tools.
+next (history + this run's items), hands model events and responses to the `Accumulator`, decides which
+tool calls to run (and when the loop must stop), and closes the run. It gets everything it needs from the
+agent as one `RunSetup` and reports back through `RunSetup.record`; it never touches the `Agent` itself.
+The drivers in `_agent.py` only call the model and the tools.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import APIError, IncompleteResponseError, ToolCallLimitError, UsageError
-from ..wire.events import ReasoningDelta as ModelReasoningDelta
-from ..wire.events import StreamEvent, TextDelta
+from ..errors import APIError, IncompleteResponseError, ToolCallLimitError, UnknownToolError, UsageError
 from ..wire.request import check_input
-from ..wire.response import FunctionCall, ModelResponse
-from .run import ReasoningDelta, RunContentDelta, RunEvent, RunOutput, ToolCallCompleted, ToolExecution
+from ._accumulator import Accumulator
+from ._text import encodable
+from .run import RunOutput
 
 if TYPE_CHECKING:
-    from ._agent import Agent
+    from pydantic import BaseModel
+
+    from ..wire.response import FunctionCall, ModelResponse
     from .tools import FunctionTool, ToolResult
 
-__all__ = ["RunState", "user_items"]
+__all__ = ["RunSetup", "RunState", "replayable", "user_items"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunSetup:
+    """What one run needs from its agent, fixed when the run starts."""
+
+    session_id: str
+    model_id: str
+    options: Mapping[str, Any]
+    """Request options of every model call of the run (instructions, tools, text format, include)."""
+    tools: Mapping[str, FunctionTool]
+    output_schema: type[BaseModel] | None
+    tool_call_limit: int | None
+    record: Callable[[RunOutput, list[dict[str, Any]]], None]
+    """Called once when the run ends, with the output and this run's output items (to store)."""
 
 
 class RunState:
-    def __init__(self, agent: Agent, items: list[dict[str, Any]], history: list[dict[str, Any]]):
-        self.agent = agent
-        self.started = time.perf_counter()
+    """One run's progress: the accumulated output, the tool calls made, and how the run ended."""
+
+    def __init__(self, setup: RunSetup, items: list[dict[str, Any]], history: list[dict[str, Any]]) -> None:
+        self.setup = setup
         self.history = history
-        self.output = RunOutput(
-            run_id=str(uuid.uuid4()),
-            session_id=agent.session_id,
-            requested_model=agent.model.id,
-            messages=items,
+        output = RunOutput(
+            run_id=str(uuid.uuid4()), session_id=setup.session_id, requested_model=setup.model_id, messages=items
         )
-        self.n_input_items = len(self.output.messages)
+        self.acc = Accumulator(output)
+        self.output = output
+        self.n_input_items = len(items)
         self._tools_run = 0
-        self._streamed: list[str] = []  # answer deltas of the current model call, kept if the run stops
+        self._told_unknown = False
 
     # What to send
 
-    def request(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        """The input items and options of the next model call."""
-        return self.history + self.output.messages, self.agent._request_options()
+    def request(self) -> list[dict[str, Any]]:
+        """The input items of the next model call: history, then this run's items that can be replayed."""
+        return self.history + replayable(self.output.messages)
 
     # What came back
 
-    def translate(self, event: StreamEvent) -> RunEvent | None:
-        if type(event) is TextDelta:
-            if self.output.metrics.time_to_first_token is None:
-                self.output.metrics.time_to_first_token = time.perf_counter() - self.started
-            self._streamed.append(event.delta)
-            return RunContentDelta(event.delta)
-        if type(event) is ModelReasoningDelta:
-            if self.output.metrics.time_to_first_token is None:
-                self.output.metrics.time_to_first_token = time.perf_counter() - self.started
-            return ReasoningDelta(event.delta, event.kind)
-        return None
-
     def absorb(self, response: ModelResponse) -> list[FunctionCall]:
         """Take a finished response; returns the tool calls to run before asking the model again."""
+        self.acc.response(response)
         out = self.output
-        self._streamed.clear()
-        out.responses.append(response)
-        out.metrics.add(response)
-        out.model = response.model or out.model
-        out.messages.extend(response.output)
-        if response.reasoning:
-            out.reasoning_content = (
-                response.reasoning if not out.reasoning_content else out.reasoning_content + "\n\n" + response.reasoning
-            )
-        out.reasoning_encrypted = out.reasoning_encrypted or response.reasoning_encrypted
-        if out.metrics.time_to_first_token is None and response.time_to_first_token is not None:
-            out.metrics.time_to_first_token = response.time_to_first_token
         if response.status == "incomplete":
-            out.content = response.text
             raise IncompleteResponseError(
                 f"the answer stopped early ({response.incomplete_reason or 'no reason given'})",
                 code=response.incomplete_reason,
-                models=[response.model or out.requested_model],
+                models=[out.model or out.requested_model],
                 generation_id=response.generation_id,
-                partial_text=response.text,
+                partial_text=out.content if isinstance(out.content, str) else "",
             )
         calls = response.function_calls
         if not calls:
-            out.content = response.text
             return []
-        limit = self.agent.tool_call_limit
+        limit = self.setup.tool_call_limit
         if limit is not None and self._tools_run + len(calls) > limit:
             raise ToolCallLimitError(limit)
+        unknown = [call.name for call in calls if call.name not in self.setup.tools]
+        if unknown:
+            # Told once (every unknown call of this turn gets an error result); asking again ends the run.
+            if self._told_unknown:
+                raise UnknownToolError(unknown[0], list(self.setup.tools))
+            self._told_unknown = True
         self._tools_run += len(calls)
         return calls
 
     def tool_for(self, call: FunctionCall) -> FunctionTool | None:
-        return self.agent._tools_by_name().get(call.name)
+        """The tool the call names; None for an unknown name, whose error result is `unknown_tool(call)`."""
+        return self.setup.tools.get(call.name)
 
     def unknown_tool(self, call: FunctionCall) -> ToolResult:
+        """What the model is told about a call to a tool that does not exist (`absorb` ends the run when it
+        asks for one again)."""
         from .tools import ToolResult
 
-        names = ", ".join(self.agent._tools_by_name()) or "none"
-        return ToolResult(f"Error: there is no tool named {call.name!r}; available tools: {names}", is_error=True)
-
-    def tool_done(self, call: FunctionCall, result: ToolResult) -> ToolCallCompleted:
-        self.output.tool_calls.append(ToolExecution(call, result))
-        self.output.messages.append({"type": "function_call_output", "call_id": call.call_id, "output": result.output})
-        return ToolCallCompleted(call, result)
+        listed = ", ".join(self.setup.tools) or "none"
+        return ToolResult(f"Error: there is no tool named {call.name[:80]!r}; available tools: {listed}", is_error=True)
 
     # How it ended
 
     def finish(self) -> RunOutput:
         out = self.output
-        schema = self.agent.output_schema
+        schema = self.setup.output_schema
         if schema is not None and isinstance(out.content, str):
             from .structured import parse_output
 
@@ -131,17 +127,16 @@ class RunState:
             out.error = exc
         if isinstance(exc, IncompleteResponseError):
             out.status = "incomplete"
-        partial = getattr(exc, "partial_text", "") or "".join(self._streamed)
-        if out.content is None and partial:
-            out.content = partial
-        if stopped or out.status == "incomplete":
-            self._keep_partial_answer()
-        if isinstance(exc, APIError | ToolCallLimitError | UsageError):
+        if not out.content:
+            out.content = self.acc.partial_answer(exc) or out.content
+        self._keep_partial_answer()
+        if isinstance(exc, APIError | ToolCallLimitError | UnknownToolError | UsageError):
             exc.run_output = out  # type: ignore[union-attr]
         return self._close()
 
     def _keep_partial_answer(self) -> None:
-        """An interrupted answer stays in the history as the assistant message the user saw."""
+        """An answer the user saw stays in the stored run as the assistant message, even when the run failed
+        after it, so the session's history keeps it."""
         out = self.output
         if (
             isinstance(out.content, str)
@@ -160,12 +155,18 @@ class RunState:
 
     def _close(self) -> RunOutput:
         out = self.output
-        out.metrics.duration = time.perf_counter() - self.started
-        self.agent._record_run(self)
+        out.metrics.duration = self.acc.elapsed()
+        self.setup.record(out, out.messages[self.n_input_items :])
         return out
 
 
 def user_items(message: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The run's input items for `message`; bad input is refused here, before a run starts."""
-    checked = check_input(message, "message")
-    return [{"role": "user", "content": checked}] if isinstance(checked, str) else checked
+    checked = encodable(check_input(message, "message"))
+    return [{"role": "user", "content": checked}] if isinstance(checked, str) else list(checked)
+
+
+def replayable(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items that can be sent back: everything as received, except reasoning items without
+    `encrypted_content` — with `store=false` the provider cannot look those up and rejects them (400)."""
+    return [i for i in items if i.get("type") != "reasoning" or i.get("encrypted_content")]

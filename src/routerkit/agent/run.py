@@ -1,28 +1,17 @@
-"""What a run produces: the `RunOutput`, its metrics, and the events of a streamed run."""
+"""What a run produces: the `RunOutput` and its metrics (the events of a streamed run are in `_events`)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..wire.response import FunctionCall, ModelResponse, is_fallback
 
 if TYPE_CHECKING:  # tools.py pulls in pydantic; an agent without tools never needs it
     from .tools import ToolResult
 
-__all__ = [
-    "ReasoningDelta",
-    "RunCompleted",
-    "RunContentDelta",
-    "RunError",
-    "RunEvent",
-    "RunMetrics",
-    "RunOutput",
-    "RunStarted",
-    "ToolCallCompleted",
-    "ToolCallStarted",
-    "ToolExecution",
-]
+__all__ = ["RunMetrics", "RunOutput", "ToolExecution"]
 
 
 @dataclass(slots=True)
@@ -41,14 +30,18 @@ class RunMetrics:
     duration: float | None = None
 
     def add(self, response: ModelResponse) -> None:
+        """Add one response's usage. Counts that are not non-negative integers and costs that are not finite
+        numbers are skipped: an odd value in the usage report must never cost the user the answer."""
         usage = response.usage
-        self.input_tokens += usage.input_tokens or 0
-        self.output_tokens += usage.output_tokens or 0
-        self.total_tokens += usage.total_tokens or (usage.input_tokens or 0) + (usage.output_tokens or 0)
-        self.reasoning_tokens += usage.reasoning_tokens or 0
-        self.cache_read_tokens += usage.cached_tokens or 0
-        if usage.cost is not None:
-            self.cost = (self.cost or 0.0) + usage.cost
+        input_tokens, output_tokens = _count(usage.input_tokens), _count(usage.output_tokens)
+        self.input_tokens += input_tokens
+        self.output_tokens += output_tokens
+        self.total_tokens += _count(usage.total_tokens) or input_tokens + output_tokens
+        self.reasoning_tokens += _count(usage.reasoning_tokens)
+        self.cache_read_tokens += _count(usage.cached_tokens)
+        cost = usage.cost
+        if isinstance(cost, int | float) and not isinstance(cost, bool) and math.isfinite(cost):
+            self.cost = (self.cost or 0.0) + cost
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -91,54 +84,5 @@ class RunOutput:
         return self.model is not None and is_fallback(self.requested_model, self.model)
 
 
-@dataclass(frozen=True, slots=True)
-class RunStarted:
-    run_id: str
-    model: str
-    event: Literal["RunStarted"] = "RunStarted"
-
-
-@dataclass(frozen=True, slots=True)
-class ReasoningDelta:
-    delta: str
-    kind: Literal["text", "summary"] = "text"
-    event: Literal["ReasoningDelta"] = "ReasoningDelta"
-
-
-@dataclass(frozen=True, slots=True)
-class RunContentDelta:
-    delta: str
-    event: Literal["RunContent"] = "RunContent"
-
-
-@dataclass(frozen=True, slots=True)
-class ToolCallStarted:
-    call: FunctionCall
-    event: Literal["ToolCallStarted"] = "ToolCallStarted"
-
-
-@dataclass(frozen=True, slots=True)
-class ToolCallCompleted:
-    call: FunctionCall
-    result: ToolResult
-    event: Literal["ToolCallCompleted"] = "ToolCallCompleted"
-
-
-@dataclass(frozen=True, slots=True)
-class RunCompleted:
-    output: RunOutput
-    event: Literal["RunCompleted"] = "RunCompleted"
-
-
-@dataclass(frozen=True, slots=True)
-class RunError:
-    """The closing event of a failed run; the exception is raised right after it."""
-
-    error: BaseException
-    output: RunOutput
-    event: Literal["RunError"] = "RunError"
-
-
-RunEvent: TypeAlias = (
-    RunStarted | ReasoningDelta | RunContentDelta | ToolCallStarted | ToolCallCompleted | RunCompleted | RunError
-)
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0

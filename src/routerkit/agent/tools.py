@@ -39,22 +39,20 @@ import copy
 import dataclasses
 import functools
 import inspect
-import re
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic_core
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
-from pydantic.fields import FieldInfo
+from pydantic import BaseModel, ValidationError
 
-from routerkit.agent.structured import CleanJsonSchema, summarize_validation_error
-from routerkit.errors import UsageError
+from ..errors import UsageError
+from ._docstrings import parse_docstring
+from ._tool_schema import Binding, build_args_model, callable_name, check_name, is_async
+from .structured import summarize_validation_error
 
-__all__ = ["FunctionTool", "ToolResult", "function_tool", "parse_docstring"]
-
-_TOOL_NAME = re.compile(r"\A[a-zA-Z0-9_-]{1,64}\Z")
+__all__ = ["FunctionTool", "ToolResult", "function_tool"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +67,6 @@ class ToolResult:
     output: str
     is_error: bool = False
     value: Any = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Binding:
-    """How one validated field is passed to the function."""
-
-    field_name: str
-    param_name: str
-    positional_only: bool
-    always_pass: bool  # the default is a pydantic FieldInfo, not a value the function can use itself
 
 
 @dataclass(frozen=True)
@@ -96,11 +84,11 @@ class FunctionTool:
     function: Callable[..., Any]
     is_async: bool = False
     _args_model: type[BaseModel] | None = field(default=None, repr=False, compare=False)
-    _bindings: tuple[_Binding, ...] = field(default=(), repr=False, compare=False)
+    _bindings: tuple[Binding, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._args_model is None:
-            model, bindings, _ = _build_args_model(self.function, self.name, {})
+            model, bindings, _ = build_args_model(self.function, self.name, {})
             object.__setattr__(self, "_args_model", model)
             object.__setattr__(self, "_bindings", bindings)
 
@@ -217,7 +205,7 @@ class FunctionTool:
         given = validated.model_fields_set
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
-        positional: list[tuple[_Binding, bool]] = []
+        positional: list[tuple[Binding, bool]] = []
         for binding in self._bindings:
             passed = binding.always_pass or binding.field_name in given
             if binding.positional_only:
@@ -261,7 +249,7 @@ def function_tool(
         if name is None and description is None:
             return fn
         if name is not None:
-            _check_name(name, fn.name)
+            check_name(name, fn.name)
         return dataclasses.replace(
             fn,
             name=name if name is not None else fn.name,
@@ -269,155 +257,48 @@ def function_tool(
         )
     if not callable(fn):
         raise UsageError(f"function_tool expects a callable or a FunctionTool, got {type(fn).__name__} {fn!r}")
-    tool_name = name if name is not None else _callable_name(fn)
-    _check_name(tool_name, _callable_name(fn))
+    tool_name = name if name is not None else callable_name(fn)
+    check_name(tool_name, callable_name(fn))
     doc = parse_docstring(inspect.getdoc(fn) or "")
-    model, bindings, parameters = _build_args_model(fn, tool_name, doc.params)
+    model, bindings, parameters = build_args_model(fn, tool_name, doc.params)
     return FunctionTool(
         name=tool_name,
         description=description if description is not None else doc.description,
         parameters=parameters,
         function=fn,
-        is_async=_is_async(fn),
+        is_async=is_async(fn),
         _args_model=model,
         _bindings=bindings,
     )
-
-
-# -- schema and validator --------------------------------------------------------------------------------
-
-
-def _build_args_model(
-    fn: Callable[..., Any], tool_name: str, param_docs: Mapping[str, str]
-) -> tuple[type[BaseModel], tuple[_Binding, ...], dict[str, Any]]:
-    label = f"tool {tool_name!r}" if tool_name == _callable_name(fn) else f"tool {tool_name!r} ({_callable_name(fn)})"
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"{label}: cannot read the signature: {exc}") from None
-    hints = _type_hints(fn, label)
-    fields: dict[str, Any] = {}
-    bindings: list[_Binding] = []
-    bound = _partial_keywords(fn)
-    for index, param in enumerate(signature.parameters.values()):
-        if param.name in bound:  # fixed by functools.partial: not the model's to choose
-            continue
-        if param.kind is param.VAR_POSITIONAL:
-            raise UsageError(f"{label}: parameter *{param.name} is not supported; the model passes named arguments")
-        if param.kind is param.VAR_KEYWORD:
-            raise UsageError(
-                f"{label}: parameter **{param.name} is not supported; declare each argument with a type hint"
-            )
-        annotation = hints.get(param.name, param.annotation)
-        if annotation is inspect.Parameter.empty:
-            raise UsageError(
-                f"{label}: parameter {param.name!r} has no type hint; annotate it (use `Any` to accept anything)"
-            )
-        default = param.default
-        always_pass = isinstance(default, FieldInfo)
-        extra: dict[str, Any] = {"alias": param.name}
-        described = (always_pass and default.description) or _annotated_description(annotation)
-        if param.name in param_docs and not described:
-            extra["description"] = param_docs[param.name]
-        if always_pass:
-            info = FieldInfo.merge_field_infos(default, **extra, validation_alias=param.name)
-        else:
-            info = Field(default if default is not param.empty else ..., **extra)
-        # Internal field names keep pydantic away from the parameter names (leading underscores,
-        # names like `json` or `model_config`); the parameter names are the aliases the model sees.
-        field_name = f"p{index}"
-        fields[field_name] = (annotation, info)
-        bindings.append(_Binding(field_name, param.name, param.kind is param.POSITIONAL_ONLY, always_pass))
-    config = ConfigDict(extra="forbid", arbitrary_types_allowed=False, validate_by_alias=True)
-    model_name = re.sub(r"\W", "_", f"{tool_name}_args")
-    try:
-        model = create_model(model_name, __config__=config, **fields)
-        schema = model.model_json_schema(by_alias=True, schema_generator=CleanJsonSchema)
-    except Exception as exc:
-        culprit = _find_unsupported(fields, bindings, config)
-        where = f"parameter {culprit!r}" if culprit else "parameters"
-        raise UsageError(f"{label}: {where} has a type that cannot be used in a tool: {_first_line(exc)}") from None
-    schema.pop("title", None)
-    schema.setdefault("properties", {})
-    return model, tuple(bindings), schema
-
-
-def _find_unsupported(fields: dict[str, Any], bindings: list[_Binding], config: ConfigDict) -> str | None:
-    for binding in bindings:
-        try:
-            probe = create_model("Probe", __config__=config, **{binding.field_name: fields[binding.field_name]})
-            probe.model_json_schema(by_alias=True)
-        except Exception:
-            return binding.param_name
-    return None
-
-
-def _type_hints(fn: Callable[..., Any], label: str) -> dict[str, Any]:
-    target: Any = fn
-    while isinstance(target, functools.partial):
-        target = target.func
-    if isinstance(target, type):
-        target = target.__init__
-    elif not (inspect.isfunction(target) or inspect.ismethod(target)) and hasattr(target, "__call__"):  # noqa: B004
-        target = type(target).__call__
-    try:
-        return typing.get_type_hints(target, include_extras=True)
-    except Exception as exc:
-        raise UsageError(f"{label}: cannot resolve the type hints: {type(exc).__name__}: {exc}") from None
-
-
-def _partial_keywords(fn: Any) -> set[str]:
-    names: set[str] = set()
-    while isinstance(fn, functools.partial):
-        names.update(fn.keywords)
-        fn = fn.func
-    return names
-
-
-def _annotated_description(annotation: Any) -> bool:
-    if typing.get_origin(annotation) is typing.Annotated:
-        return any(isinstance(m, FieldInfo) and m.description for m in typing.get_args(annotation)[1:])
-    return False
-
-
-def _callable_name(fn: Any) -> str:
-    target = fn
-    while isinstance(target, functools.partial):
-        target = target.func
-    name = getattr(target, "__name__", None)
-    return name if isinstance(name, str) else type(target).__name__
-
-
-def _check_name(name: str, of: str) -> None:
-    if not isinstance(name, str) or not _TOOL_NAME.match(name):
-        raise UsageError(
-            f"tool name {name!r} (for {of}) must be 1-64 characters of a-z, A-Z, 0-9, '_' or '-'; pass name=..."
-        )
-
-
-def _is_async(fn: Any) -> bool:
-    if inspect.iscoroutinefunction(fn):
-        return True
-    call = getattr(fn, "__call__", None)  # noqa: B004
-    return not inspect.isfunction(fn) and call is not None and inspect.iscoroutinefunction(call)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 # -- results ---------------------------------------------------------------------------------------------
 
 
 def _success(value: Any) -> ToolResult:
-    return ToolResult(output=_to_output(value), is_error=False, value=value)
+    try:
+        output = _to_output(value)
+    except Exception as exc:  # a `__str__` that raises: the model is told, the run goes on
+        why = _describe(exc)
+        return ToolResult(
+            output=f"Error: the tool returned a {type(value).__name__} that could not be turned into text ({why})",
+            is_error=True,
+            value=exc,
+        )
+    return ToolResult(output=output, is_error=False, value=value)
 
 
 def _error_result(exc: Exception) -> ToolResult:
-    message = str(exc)
-    output = f"Error: {type(exc).__name__}: {message}" if message else f"Error: {type(exc).__name__}"
-    return ToolResult(output=output, is_error=True, value=exc)
+    return ToolResult(output=f"Error: {_describe(exc)}", is_error=True, value=exc)
+
+
+def _describe(exc: Exception) -> str:
+    """`Type: message` of an exception, even one whose own `__str__` raises."""
+    try:
+        message = str(exc)
+    except Exception:
+        message = ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def _to_output(value: Any) -> str:
@@ -435,157 +316,3 @@ def _to_output(value: Any) -> str:
         except Exception:
             pass
     return str(value)
-
-
-# -- docstrings ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Docstring:
-    """A docstring split into the prose `description` and the per-parameter descriptions."""
-
-    description: str
-    params: dict[str, str]
-
-
-_GOOGLE_PARAM_HEADERS = frozenset(
-    {"args", "arguments", "parameters", "params", "keyword args", "keyword arguments", "other parameters", "kwargs"}
-)
-_GOOGLE_HEADERS = _GOOGLE_PARAM_HEADERS | {
-    "returns",
-    "return",
-    "yields",
-    "yield",
-    "raises",
-    "raise",
-    "except",
-    "exceptions",
-    "examples",
-    "example",
-    "note",
-    "notes",
-    "attributes",
-    "see also",
-    "warning",
-    "warnings",
-    "warns",
-    "todo",
-    "references",
-    "methods",
-}
-_NUMPY_PARAM_HEADERS = frozenset({"parameters", "other parameters", "keyword arguments", "params", "args"})
-_REST_FIELD = re.compile(r"^:(\w+)(?:\s+([^:]*?))?:\s*(.*)$")
-_REST_PARAM_FIELDS = frozenset({"param", "parameter", "arg", "argument", "key", "keyword"})
-_GOOGLE_ENTRY = re.compile(r"^\*{0,2}(\w+)\s*(?:\(([^)]*)\))?\s*:\s*(.*)$")
-_NUMPY_ENTRY = re.compile(r"^\*{0,2}(\w+(?:\s*,\s*\*{0,2}\w+)*)\s*(?::\s*(.*))?$")
-
-
-def parse_docstring(doc: str) -> Docstring:
-    """Split a (cleaned, e.g. :func:`inspect.getdoc`) docstring into its leading prose and the parameter
-    descriptions of its Google, NumPy or reST parameter section. Multi-line descriptions are joined with
-    spaces; unknown layouts yield just the prose."""
-    lines = doc.expandtabs().splitlines()
-    params: dict[str, str] = {}
-    end = len(lines)
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        indent = len(line) - len(line.lstrip())
-        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        if nxt and set(nxt) <= {"-"} and len(nxt) >= 3 and stripped and not set(stripped) <= {"-"}:
-            end = min(end, i)  # NumPy section header
-            i = _numpy_section(lines, i + 2, indent, params if stripped.lower() in _NUMPY_PARAM_HEADERS else None)
-            continue
-        if stripped.endswith(":") and stripped[:-1].strip().lower() in _GOOGLE_HEADERS:
-            end = min(end, i)  # Google section header
-            is_params = stripped[:-1].strip().lower() in _GOOGLE_PARAM_HEADERS
-            i = _google_section(lines, i + 1, indent, params if is_params else None)
-            continue
-        match = _REST_FIELD.match(stripped)
-        if match:
-            end = min(end, i)  # reST field list
-            body = [match.group(3)]
-            i += 1
-            while (
-                i < len(lines)
-                and lines[i].strip()
-                and not _REST_FIELD.match(lines[i].strip())
-                and (len(lines[i]) - len(lines[i].lstrip()) > indent)
-            ):
-                body.append(lines[i].strip())
-                i += 1
-            if match.group(1) in _REST_PARAM_FIELDS and match.group(2):
-                name = match.group(2).split()[-1].lstrip("*")
-                params[name] = _join(body)
-            continue
-        i += 1
-    description = "\n".join(lines[:end]).strip()
-    return Docstring(description=description, params=params)
-
-
-def _google_section(lines: list[str], i: int, header_indent: int, params: dict[str, str] | None) -> int:
-    entry_indent: int | None = None
-    current: str | None = None
-    body: list[str] = []
-
-    def flush() -> None:
-        if params is not None and current is not None:
-            params[current] = _join(body)
-
-    while i < len(lines):
-        line = lines[i]
-        if not line.strip():
-            i += 1
-            continue
-        indent = len(line) - len(line.lstrip())
-        if indent <= header_indent:
-            break
-        if entry_indent is None:
-            entry_indent = indent
-        if indent <= entry_indent:
-            flush()
-            match = _GOOGLE_ENTRY.match(line.strip())
-            current, body = (match.group(1), [match.group(3)]) if match else (None, [])
-        else:
-            body.append(line.strip())
-        i += 1
-    flush()
-    return i
-
-
-def _numpy_section(lines: list[str], i: int, header_indent: int, params: dict[str, str] | None) -> int:
-    names: list[str] = []
-    body: list[str] = []
-
-    def flush() -> None:
-        if params is not None:
-            for name in names:
-                params[name] = _join(body)
-
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        indent = len(line) - len(line.lstrip())
-        following = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        if stripped and indent <= header_indent and following and set(following) <= {"-"} and len(following) >= 3:
-            break  # the next section
-        if not stripped:
-            i += 1
-            continue
-        if indent <= header_indent:
-            if stripped.startswith(":") or (stripped.endswith(":") and stripped[:-1].lower() in _GOOGLE_HEADERS):
-                break
-            flush()
-            match = _NUMPY_ENTRY.match(stripped)
-            names = [n.strip().lstrip("*") for n in match.group(1).split(",")] if match else []
-            body = []
-        else:
-            body.append(stripped)
-        i += 1
-    flush()
-    return i
-
-
-def _join(parts: list[str]) -> str:
-    return " ".join(p for p in (s.strip() for s in parts) if p)

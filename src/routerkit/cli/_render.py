@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from routerkit.agent import RunEvent, RunOutput
+    from routerkit.agent import RunOutput, RunOutputEvent
     from routerkit.console import RunPrinter
 
 
@@ -72,32 +72,32 @@ def make_view(*, terminal: bool, show_reasoning: bool, show_answer: bool = True)
     return View(PlainPrinter.split(answer, sys.stderr, show_reasoning=show_reasoning))
 
 
-def drive(events: Iterator[RunEvent], view: View) -> RunOutput:
+def drive(events: Iterator[RunOutputEvent], view: View) -> RunOutput:
     """Show a streamed run; return its output. A failed run's exception (or Ctrl-C) propagates after the
     view is closed, with whatever answer arrived left on screen."""
     from routerkit.agent import (
-        ReasoningDelta,
-        RunCompleted,
-        RunContentDelta,
-        ToolCallCompleted,
-        ToolCallStarted,
+        ReasoningContentDeltaEvent,
+        RunCompletedEvent,
+        RunContentEvent,
+        ToolCallCompletedEvent,
+        ToolCallStartedEvent,
     )
 
-    output = None
+    output: RunOutput | None = None
     try:
         for event in events:
-            kind = type(event)
-            if kind is RunContentDelta:
-                view.content(event.delta)  # type: ignore[union-attr]
-            elif kind is ReasoningDelta:
-                view.reasoning(event.delta)  # type: ignore[union-attr]
-            elif kind is ToolCallStarted:
-                view.tool_call(event.call.name, event.call.arguments)  # type: ignore[union-attr]
-            elif kind is ToolCallCompleted:
-                view.tool_result(event.call.name, event.result.output, event.result.is_error)  # type: ignore[union-attr]
-            elif kind is RunCompleted:
-                output = event.output  # type: ignore[union-attr]
-                view.finished(output)
+            match event:
+                case RunContentEvent(content=delta):
+                    view.content(delta)
+                case ReasoningContentDeltaEvent(reasoning_content=delta):
+                    view.reasoning(delta)
+                case ToolCallStartedEvent(call=call):
+                    view.tool_call(call.name, call.arguments)
+                case ToolCallCompletedEvent(call=call, result=result):
+                    view.tool_result(call.name, result.output, result.is_error)
+                case RunCompletedEvent(output=done):
+                    output = done
+                    view.finished(done)
     except KeyboardInterrupt:
         view.interrupted()
         raise
@@ -106,5 +106,5 @@ def drive(events: Iterator[RunEvent], view: View) -> RunOutput:
         if close is not None:
             close()
         view.close()
-    assert output is not None, "a run ends in RunCompleted or raises"
+    assert output is not None, "a run ends in RunCompletedEvent or raises"
     return output

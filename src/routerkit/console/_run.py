@@ -12,15 +12,15 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from ..agent.run import (
-    ReasoningDelta,
-    RunCompleted,
-    RunContentDelta,
-    RunError,
-    RunEvent,
+from ..agent import (
+    ReasoningContentDeltaEvent,
+    RunCompletedEvent,
+    RunContentEvent,
+    RunErrorEvent,
     RunOutput,
-    ToolCallCompleted,
-    ToolCallStarted,
+    RunOutputEvent,
+    ToolCallCompletedEvent,
+    ToolCallStartedEvent,
 )
 from ..errors import UsageError
 from ._facts import RunSummary
@@ -34,7 +34,7 @@ __all__ = ["aprint_run", "items_text", "print_run", "run_summary"]
 
 
 def print_run(
-    events: Iterator[RunEvent],
+    events: Iterator[RunOutputEvent],
     message: str | Sequence[dict[str, Any]],
     *,
     markdown: bool,
@@ -56,7 +56,7 @@ def print_run(
 
 
 async def aprint_run(
-    events: AsyncIterator[RunEvent],
+    events: AsyncIterator[RunOutputEvent],
     message: str | Sequence[dict[str, Any]],
     *,
     markdown: bool,
@@ -73,14 +73,14 @@ async def aprint_run(
             async for event in events:
                 output = _show(printer, event, stream) or output
         finally:
-            await events.aclose()  # type: ignore[attr-defined]
+            await _aclose(events)
     return output
 
 
 @contextmanager
 def _showing(printer: RunPrinter) -> Iterator[None]:
     """How a shown run ends, for both loops: the printer is closed; Ctrl-C is noted and re-raised; bad input
-    is raised; a failure is swallowed, since the `RunError` event before it was shown as a red panel."""
+    is raised; a failure is swallowed, since the `RunErrorEvent` before it was shown as a red panel."""
     with printer:
         try:
             yield
@@ -110,29 +110,28 @@ def _printer(
     return printer
 
 
-def _show(printer: RunPrinter, event: RunEvent, stream: bool) -> RunOutput | None:
+def _show(printer: RunPrinter, event: RunOutputEvent, stream: bool) -> RunOutput | None:
     """Show one run event; returns the run's output when the event ends the run."""
-    kind = type(event)
-    if kind is RunContentDelta:
-        printer.content_delta(event.delta)  # type: ignore[union-attr]
-    elif kind is ReasoningDelta:
-        printer.reasoning_delta(event.delta)  # type: ignore[union-attr]
-    elif kind is ToolCallStarted:
-        printer.tool_call(event.call.name, event.call.arguments)  # type: ignore[union-attr]
-    elif kind is ToolCallCompleted:
-        printer.tool_result(event.call.name, event.result.output, is_error=event.result.is_error)  # type: ignore[union-attr]
-    elif kind is RunCompleted or kind is RunError:
-        output: RunOutput = event.output  # type: ignore[union-attr]
-        if not stream and output.reasoning_content:
-            printer.reasoning_delta(output.reasoning_content)
-        if output.reasoning_encrypted and not output.reasoning_content:
-            printer.reasoning_encrypted(output.metrics.reasoning_tokens)
-        if kind is RunError:
-            printer.error(event.error)  # type: ignore[union-attr]
-        elif not stream:
-            printer.content(_answer_text(output.content))
-        printer.summary(run_summary(output))
-        return output
+    match event:
+        case RunContentEvent(content=delta):
+            printer.content_delta(delta)
+        case ReasoningContentDeltaEvent(reasoning_content=delta):
+            printer.reasoning_delta(delta)
+        case ToolCallStartedEvent(call=call):
+            printer.tool_call(call.name, call.arguments)
+        case ToolCallCompletedEvent(call=call, result=result):
+            printer.tool_result(call.name, result.output, is_error=result.is_error)
+        case RunCompletedEvent(output=output) | RunErrorEvent(output=output):
+            if not stream and output.reasoning_content:
+                printer.reasoning_delta(output.reasoning_content)
+            if output.reasoning_encrypted and not output.reasoning_content:
+                printer.reasoning_encrypted(output.metrics.reasoning_tokens)
+            if isinstance(event, RunErrorEvent):
+                printer.error(event.error)
+            elif not stream:
+                printer.content(_answer_text(output.content))
+            printer.summary(run_summary(output))
+            return output
     return None
 
 
@@ -172,7 +171,13 @@ def items_text(items: Sequence[dict[str, Any]]) -> str:
     return "\n".join(t for t in texts if t) or f"({len(items)} input items)"
 
 
-def _close(events: Iterator[RunEvent]) -> None:
+def _close(events: Iterator[RunOutputEvent]) -> None:
     close = getattr(events, "close", None)
     if close is not None:
         close()
+
+
+async def _aclose(events: AsyncIterator[RunOutputEvent]) -> None:
+    aclose = getattr(events, "aclose", None)
+    if aclose is not None:
+        await aclose()

@@ -1,0 +1,126 @@
+"""The events of a streamed run, with agno's names and values.
+
+`Agent.run(..., stream=True)` yields these; `print_response` and the CLI show them, and the run's
+`RunOutput` is accumulated from the same events. Each class carries its `RunEvent` member as `.event`, so
+code written for agno's `event.event == RunEvent.run_content` works unchanged; routerkit's own consumers
+`match` on the class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias
+
+from ..wire.response import FunctionCall
+
+if TYPE_CHECKING:  # tools pull in pydantic; an agent without tools never loads them
+    from .run import RunOutput
+    from .tools import ToolResult
+
+__all__ = [
+    "ReasoningContentDeltaEvent",
+    "RunCompletedEvent",
+    "RunContentEvent",
+    "RunErrorEvent",
+    "RunEvent",
+    "RunOutputEvent",
+    "RunStartedEvent",
+    "ToolCallCompletedEvent",
+    "ToolCallStartedEvent",
+]
+
+
+class RunEvent(StrEnum):
+    """agno's run event names (the values are what agno sends over the wire)."""
+
+    run_started = "RunStarted"
+    run_content = "RunContent"
+    reasoning_content_delta = "ReasoningContentDelta"
+    tool_call_started = "ToolCallStarted"
+    tool_call_completed = "ToolCallCompleted"
+    run_completed = "RunCompleted"
+    run_error = "RunError"
+    run_paused = "RunPaused"
+    run_continued = "RunContinued"
+    run_cancelled = "RunCancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class RunStartedEvent:
+    """The first event of every run."""
+
+    run_id: str
+    model: str
+    event: ClassVar[RunEvent] = RunEvent.run_started
+
+
+@dataclass(frozen=True, slots=True)
+class RunContentEvent:
+    """A piece of the answer: `content` is the text delta."""
+
+    content: str
+    event: ClassVar[RunEvent] = RunEvent.run_content
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningContentDeltaEvent:
+    """A piece of the model's reasoning: raw reasoning text (`kind="text"`) or a summary of it."""
+
+    reasoning_content: str
+    kind: Literal["text", "summary"] = "text"
+    event: ClassVar[RunEvent] = RunEvent.reasoning_content_delta
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallStartedEvent:
+    """The agent is about to run a tool call the model asked for."""
+
+    call: FunctionCall
+    event: ClassVar[RunEvent] = RunEvent.tool_call_started
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallCompletedEvent:
+    """A tool call finished; `result.output` is what goes back to the model."""
+
+    call: FunctionCall
+    result: ToolResult
+    event: ClassVar[RunEvent] = RunEvent.tool_call_completed
+
+
+@dataclass(frozen=True, slots=True)
+class RunCompletedEvent:
+    """The last event of a successful run; `content` is the answer (as in `output.content`)."""
+
+    output: RunOutput
+    event: ClassVar[RunEvent] = RunEvent.run_completed
+
+    @property
+    def content(self) -> object:
+        return self.output.content
+
+
+@dataclass(frozen=True, slots=True)
+class RunErrorEvent:
+    """The closing event of a failed run; the exception is raised right after it. `content` is its message."""
+
+    error: BaseException
+    output: RunOutput
+    event: ClassVar[RunEvent] = RunEvent.run_error
+
+    @property
+    def content(self) -> str:
+        return str(self.error) or type(self.error).__name__
+
+
+RunOutputEvent: TypeAlias = (
+    RunStartedEvent
+    | RunContentEvent
+    | ReasoningContentDeltaEvent
+    | ToolCallStartedEvent
+    | ToolCallCompletedEvent
+    | RunCompletedEvent
+    | RunErrorEvent
+)
+"""Any event of a streamed run (agno's name for the union)."""

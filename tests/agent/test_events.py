@@ -1,0 +1,80 @@
+"""The events of a streamed run carry agno's names and values, so code written for agno's `RunEvent` works
+unchanged; and the run's output is what the events showed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from routerkit.agent import (
+    Agent,
+    ReasoningContentDeltaEvent,
+    RunCompletedEvent,
+    RunContentEvent,
+    RunErrorEvent,
+    RunEvent,
+    ToolCallCompletedEvent,
+)
+from routerkit.errors import BadRequestError
+
+
+def get_weather(city: str) -> str:
+    """Current weather.
+
+    Args:
+        city: The city name.
+    """
+    return f"sunny in {city}"
+
+
+def test_run_event_members_are_agnos():
+    assert {member.name: member.value for member in RunEvent} == {
+        "run_started": "RunStarted",
+        "run_content": "RunContent",
+        "reasoning_content_delta": "ReasoningContentDelta",
+        "tool_call_started": "ToolCallStarted",
+        "tool_call_completed": "ToolCallCompleted",
+        "run_completed": "RunCompleted",
+        "run_error": "RunError",
+        "run_paused": "RunPaused",
+        "run_continued": "RunContinued",
+        "run_cancelled": "RunCancelled",
+    }
+
+
+async def test_a_streamed_run_with_reasoning_names_its_events_as_agno_does(make_model):
+    agent = Agent(model=make_model("emulator/reasoning", reasoning={"enabled": True}))
+    events = [event async for event in await agent.arun("why is the sky blue", stream=True)]
+    names = [event.event for event in events]
+    assert names[0] == "RunStarted" and names[-1] == RunEvent.run_completed
+    assert set(names[1:-1]) == {"ReasoningContentDelta", "RunContent"}
+    out = events[-1].output
+    assert "".join(e.content for e in events if e.event == RunEvent.run_content) == out.content
+    assert events[-1].content == out.content
+    thoughts = "".join(e.reasoning_content for e in events if isinstance(e, ReasoningContentDeltaEvent))
+    assert thoughts.strip() == out.reasoning_content.strip()
+    content = next(e for e in events if isinstance(e, RunContentEvent))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        content.content = "changed"  # type: ignore[misc]
+
+
+def test_tool_events_and_the_completed_event(make_model):
+    agent = Agent(model=make_model("emulator/tool"), tools=[get_weather])
+    events = list(agent.run("weather in Paris", stream=True))
+    assert [e.event for e in events if "ToolCall" in e.event] == ["ToolCallStarted", "ToolCallCompleted"]
+    done = next(e for e in events if isinstance(e, ToolCallCompletedEvent))
+    assert done.call.name == "get_weather" and done.result.output.startswith("sunny in ")
+    assert isinstance(events[-1], RunCompletedEvent) and done.result.output in events[-1].content
+
+
+def test_a_failed_run_ends_in_run_error_with_the_message_as_content(make_model):
+    agent = Agent(model=make_model("emulator/fail-400"))
+    events = []
+    with pytest.raises(BadRequestError) as failed:
+        for event in agent.run("hi", stream=True):
+            events.append(event)
+    last = events[-1]
+    assert isinstance(last, RunErrorEvent) and last.event == "RunError"
+    assert last.error is failed.value and last.content == str(failed.value) and last.output.status == "error"
+    assert not any(isinstance(e, RunContentEvent) for e in events)
