@@ -16,9 +16,11 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ._engine import STALL_LIMIT_S, Drop, Engine, Hang, HttpReply, StreamPlan
+from ._engine import Engine
+from ._faults import STALL_LIMIT_S
 from ._framing import KEEPALIVE, encode_event, framing_from_headers
 from ._models import list_models
+from ._outcomes import Drop, Hang, HttpReply, StreamPlan
 from ._script import Close, Pause, RecordedRequest, Reply, Reset, ScriptedReply, StreamReply
 
 __all__ = ["EmulatorApp"]

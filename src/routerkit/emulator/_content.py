@@ -113,12 +113,15 @@ _FORMAT_SAMPLES = {
 }
 
 
-def _resolve(ref: str, root: dict[str, Any]) -> dict[str, Any]:
+def _resolve(ref: Any, root: Any) -> dict[str, Any]:
+    """The local ``$ref`` target; ``{}`` (any value) when it points nowhere."""
     node: Any = root
-    for part in ref.lstrip("#/").split("/"):
+    for part in str(ref).lstrip("#/").split("/"):
         if part:
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
+            if not isinstance(node, dict):
+                return {}
+            node = node.get(part.replace("~1", "/").replace("~0", "~"))
+    return node if isinstance(node, dict) else {}
 
 
 def sample_from_schema(schema: Any, root: Any = None, name: str = "value", depth: int = 0) -> Any:
