@@ -36,9 +36,11 @@ Requests need ``Authorization: Bearer <anything>``. Model ids (a contract other 
 
 Fallback: ``model`` then ``models`` in order; pre-stream failures move on; ``response.model`` is the
 served model. ``X-OpenRouter-Metadata: enabled`` adds ``openrouter_metadata``. ``X-Emulator-Framing:
-openai`` switches streams to ``event:`` lines without ``[DONE]``.
+openai`` switches streams to ``event:`` lines without ``[DONE]``. :func:`encode_event` is that one SSE
+encoder, for tests that build streams by hand.
 """
 
+from ._framing import Framing, encode_event
 from ._script import DONE, Close, Pause, RecordedRequest, Reply, Reset, ScriptedReply, Step, StreamReply
 from ._server import Emulator, main, serve
 
@@ -46,6 +48,7 @@ __all__ = [
     "DONE",
     "Close",
     "Emulator",
+    "Framing",
     "Pause",
     "RecordedRequest",
     "Reply",
@@ -53,6 +56,7 @@ __all__ = [
     "ScriptedReply",
     "Step",
     "StreamReply",
+    "encode_event",
     "main",
     "serve",
 ]
