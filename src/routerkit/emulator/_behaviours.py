@@ -50,7 +50,7 @@ def _raw_reasoning(t: Turn) -> None:
 
 
 def _summary_reasoning(t: Turn) -> None:
-    t.out.reasoning_summary(content.split_words(_summary(t.req.user_text)), t.sealed_if_asked())
+    t.out.reasoning_summary(content.split_words(content.summary(t.req.user_text)), t.sealed_if_asked())
 
 
 def _encrypted_reasoning(t: Turn) -> None:
@@ -58,7 +58,7 @@ def _encrypted_reasoning(t: Turn) -> None:
 
 
 def _summary_encrypted_reasoning(t: Turn) -> None:
-    t.out.reasoning_summary(content.split_words(_summary(t.req.user_text)), t.seal())
+    t.out.reasoning_summary(content.split_words(content.summary(t.req.user_text)), t.seal())
 
 
 # ------------------------------------------------------------------------------------------------- answers
@@ -98,25 +98,8 @@ class Behaviour:
     answer: Callable[[Turn], None]
 
 
-def _plain_answer(text: str) -> str:
-    return f"You said: {text}" if text else "Hello from the routerkit emulator."
-
-
-def _chat_answer(text: str) -> str:
-    if "haiku" in text.lower():
-        return content.haiku(text)
-    short = text.strip().replace("\n", " ")
-    if len(short) > 120:
-        short = short[:117] + "..."
-    return (
-        f"Here is a brief answer to **{short or 'your message'}**:\n\n"
-        "- This reply comes from the offline *routerkit emulator*.\n"
-        "- It streams like OpenRouter, with usage and cost.\n"
-    )
-
-
-_PLAIN = _respond(_plain_answer)
-_CHAT = _respond(_chat_answer)
+_PLAIN = _respond(content.plain_answer)
+_CHAT = _respond(content.chat_answer)
 
 BEHAVIOURS: dict[str, Behaviour] = {
     # emulator/<family>
@@ -127,7 +110,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "reasoning-summary": Behaviour(_summary_reasoning, _PLAIN),
     "reasoning-encrypted": Behaviour(_encrypted_reasoning, _PLAIN),
     "tool": Behaviour(None, _PLAIN),
-    "json": Behaviour(None, _respond(_plain_answer, always_json=True)),
+    "json": Behaviour(None, _respond(content.plain_answer, always_json=True)),
     **{family: Behaviour(None, _partial) for family in MID_STREAM},
     # realistic ids: their persona (see _models._REALISTIC)
     "chat": Behaviour(None, _CHAT),
@@ -177,11 +160,6 @@ def _tool_turn(t: Turn) -> bool:
         calls.append((str(tool.get("name", "")), dumps(args if isinstance(args, dict) else {})))
     t.out.function_calls(calls)
     return True
-
-
-def _summary(text: str) -> str:
-    short = text.strip().replace("\n", " ")[:60]
-    return f"**Understanding the request**\n\nThe user wants: {short}. I will answer concisely."
 
 
 def _json_answer(fmt: Any, text: str) -> str:
