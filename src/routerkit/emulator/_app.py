@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -80,6 +81,8 @@ class EmulatorApp:
     async def _route(self, conn: _Conn, scope: dict[str, Any], headers: dict[str, str]) -> None:
         path, method = scope["path"], scope["method"]
         raw = await conn.read_body(MAX_BODY_BYTES)
+        if conn.gone.is_set():  # the client left while sending: nothing to answer
+            return
         if self.record is not None and raw is not None:
             self.record(RecordedRequest(method, path, headers, _parse(raw), raw))
         if raw is None:
@@ -106,7 +109,7 @@ class EmulatorApp:
         except IndexError:
             return None
 
-    def socket_for(self, scope: dict[str, Any]) -> Any:
+    def socket_for(self, scope: dict[str, Any]) -> socket.socket | None:
         """The connection's socket (``None`` if unknown or closed)."""
         return self.listener.connection(scope.get("client")) if self.listener is not None else None
 
