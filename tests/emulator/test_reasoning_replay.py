@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx2
@@ -48,3 +49,72 @@ def test_altered_encrypted_content_is_refused(client: httpx2.Client) -> None:
     r = _post(client, "emulator/reasoning", [altered])
     assert r.status_code == 400
     assert r.json()["error"]["message"] == f"The encrypted content for item {item['id']} could not be verified."
+
+
+NOT_FOUND = (
+    "Item with id '{rid}' not found. Items are not persisted when `store` is set to false. "
+    "Try again with `store` set to true, or remove this item from your input."
+)
+BARE = {
+    "type": "reasoning",
+    "id": "rs_tmp_k3v9x0abc12",
+    "summary": [],
+    "content": [{"type": "reasoning_text", "text": "hm"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("model", "provider"),
+    [
+        ("emulator/reasoning", "Emulator"),
+        ("emulator/reasoning-summary", "Emulator"),
+        ("openai/gpt-oss-20b", "Groq"),
+        ("openai/gpt-4o", "OpenAI"),
+        ("openai/gpt-5-nano", "OpenAI"),
+    ],
+)
+def test_openai_style_ids_refuse_a_reasoning_item_without_encrypted_content(
+    client: httpx2.Client, model: str, provider: str
+) -> None:
+    """As the upstream does with store=false: it cannot look the rs_ id up (wire reference §6.3)."""
+    item = BARE
+    if model != "openai/gpt-4o":  # a real item the model just emitted, without include
+        item = {k: v for k, v in _reasoning_item(client, model).items() if k != "encrypted_content"}
+    for streamed in (False, True):
+        r = _post(client, model, [item], stream=streamed)
+        assert r.status_code == 400 and r.headers["content-type"] == "application/json"
+        error = r.json()["error"]
+        message = NOT_FOUND.format(rid=item["id"])
+        assert error["code"] == 400 and error["message"] == message
+        assert error["metadata"]["provider_name"] == provider
+        raw = json.loads(error["metadata"]["raw"])
+        assert raw["error"]["message"] == message and raw["error"]["param"] == "input"
+
+
+@pytest.mark.parametrize("model", ["anthropic/claude-sonnet-4.5", "google/gemini-2.5-flash", "emulator/echo"])
+def test_other_ids_accept_the_same_replay(client: httpx2.Client, model: str) -> None:
+    r = _post(client, model, [BARE])
+    assert r.status_code == 200, r.text
+
+
+def test_the_refusal_is_a_pre_stream_failure_so_fallback_moves_on(client: httpx2.Client) -> None:
+    history = [{"role": "user", "content": "think first"}, BARE, {"role": "user", "content": "and now?"}]
+    r = client.post(
+        "/responses",
+        json={"model": "openai/gpt-4o", "models": ["anthropic/claude-sonnet-4.5"], "input": history},
+        headers={"X-OpenRouter-Metadata": "enabled"},
+    )
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["model"] == "anthropic/claude-sonnet-4.5"
+    assert [a["status"] for a in out["openrouter_metadata"]["attempts"]] == [400, 200]
+
+
+def test_the_client_gets_a_typed_error_with_the_upstream_message(make_model: Any) -> None:
+    from routerkit.errors import BadRequestError
+
+    model = make_model("openai/gpt-oss-20b")
+    with pytest.raises(BadRequestError) as caught:
+        model.invoke([{"role": "user", "content": "hi"}, BARE, {"role": "user", "content": "again"}])
+    assert caught.value.status == 400
+    assert "Items are not persisted when `store` is set to false" in str(caught.value)

@@ -1,8 +1,10 @@
 """Encrypted reasoning: sealing the items the emulator emits and checking the ones a client sends back.
 
 ``encrypted_content`` is an HMAC of the item id under a per-process secret, so a replay can be checked
-without storing anything (like the real thing, the emulator is stateless). A replayed ``rs_enc_`` item
-that was altered, or lost its ``encrypted_content``, is refused with the 400 the upstream sends.
+without storing anything (like the real thing, the emulator is stateless). Replays are refused with the
+400 the upstream sends (wire reference §6.3): an ``rs_enc_`` item altered or without its
+``encrypted_content`` on any model, and any ``rs_`` item without ``encrypted_content`` on a model served
+as by OpenAI (``store`` is always false on OpenRouter, so the upstream has nothing to look the id up in).
 """
 
 from __future__ import annotations
@@ -48,11 +50,13 @@ class Sealer:
         """The upstream's 400 for the first replayed reasoning item ``spec``'s provider cannot accept."""
         for item in req.items:
             rid = item.get("id")
-            if item.get("type") != "reasoning" or not isinstance(rid, str) or not rid.startswith("rs_enc_"):
+            if item.get("type") != "reasoning" or not isinstance(rid, str) or not rid.startswith("rs_"):
                 continue
-            if not item.get("encrypted_content"):
+            encrypted = item.get("encrypted_content")
+            sealed_here = rid.startswith("rs_enc_")
+            if not encrypted and (sealed_here or spec.openai_upstream):
                 return _upstream_400(spec, _not_found(rid))
-            if not self.verify(rid, item.get("encrypted_content")):
+            if sealed_here and not self.verify(rid, encrypted):
                 return _upstream_400(spec, f"The encrypted content for item {rid} could not be verified.")
         return None
 
