@@ -16,6 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from routerkit.emulator import DONE, Framing, encode_event
 from routerkit.errors import RouterkitError
 from routerkit.wire.events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, TextDelta
 from routerkit.wire.stream import ResponseStream
@@ -118,16 +119,10 @@ def streams(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 
 def encode(events: list[dict[str, Any] | bytes], *, event_lines: bool, done: bool) -> bytes:
-    out = []
-    for event in events:
-        if isinstance(event, bytes):
-            out.append(event)
-            continue
-        data = json.dumps(event, ensure_ascii=False).encode()
-        prefix = f"event: {event['type']}\n".encode() if event_lines else b""
-        out.append(prefix + b"data: " + data + b"\n\n")
+    framing: Framing = "openai" if event_lines else "openrouter"
+    out = [event if isinstance(event, bytes) else encode_event(event, framing) for event in events]
     if done:
-        out.append(b"data: [DONE]\n\n")
+        out.append(DONE)
     return b"".join(out)
 
 

@@ -473,7 +473,7 @@ def test_timeout_sent_to_httpx_is_capped_by_the_total_timeout() -> None:
 # Streams close their connection when the consumer stops early.
 
 _BODY = text_stream(["a", "b", "c"])
-_FIRST_DELTA = _BODY[: _BODY.index(b"\n\n", _BODY.index(b'"delta": "a"')) + 2]
+_FIRST_DELTA = _BODY[: _BODY.index(b"\n\n", _BODY.index(b'"delta":"a"')) + 2]
 
 
 def test_closing_the_iterator_closes_the_response() -> None:

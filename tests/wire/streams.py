@@ -1,9 +1,14 @@
-"""Builders for synthetic Responses streams, shared by the wire and models tests."""
+"""Builders for synthetic Responses streams, shared by the wire and models tests.
+
+Frames are encoded by the emulator's own SSE encoder, so the client is tested against the bytes the
+emulator serves.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from routerkit.emulator import DONE, encode_event
 
 __all__ = [
     "completed",
@@ -11,6 +16,7 @@ __all__ = [
     "function_call_item",
     "message_item",
     "reasoning_item",
+    "text_events",
     "text_stream",
     "wire",
 ]
@@ -18,13 +24,13 @@ __all__ = [
 
 def frame(event: dict[str, Any]) -> bytes:
     """One OpenRouter-style SSE frame (`data:` only)."""
-    return b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\n\n"
+    return encode_event(event)
 
 
 def wire(*events: dict[str, Any] | bytes, done: bool = True) -> bytes:
     """A stream body: events (dicts, or raw bytes passed through), then `data: [DONE]` unless `done=False`."""
     body = b"".join(e if isinstance(e, bytes) else frame(e) for e in events)
-    return body + (b"data: [DONE]\n\n" if done else b"")
+    return body + (DONE if done else b"")
 
 
 def message_item(text: str, item_id: str = "msg_1", status: str = "completed") -> dict[str, Any]:
@@ -83,6 +89,11 @@ def completed(
 
 def text_stream(deltas: list[str], *, model: str = "openai/gpt-oss-20b", terminal: bool = True) -> bytes:
     """A complete text-only stream whose answer is `"".join(deltas)`."""
+    return wire(*text_events(deltas, model=model, terminal=terminal), done=terminal)
+
+
+def text_events(deltas: list[str], *, model: str = "openai/gpt-oss-20b", terminal: bool = True) -> list[dict[str, Any]]:
+    """The events of :func:`text_stream`, to encode with another framing."""
     text = "".join(deltas)
     events: list[dict[str, Any]] = [
         {
@@ -104,4 +115,4 @@ def text_stream(deltas: list[str], *, model: str = "openai/gpt-oss-20b", termina
                 usage={"input_tokens": 3, "output_tokens": len(deltas), "total_tokens": 3 + len(deltas)},
             ),
         ]
-    return wire(*events, done=terminal)
+    return events

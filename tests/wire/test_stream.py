@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from routerkit.emulator import encode_event
 from routerkit.errors import (
     APIError,
     ResponseFailedError,
@@ -26,6 +26,7 @@ from .streams import (
     function_call_item,
     message_item,
     reasoning_item,
+    text_events,
     text_stream,
     wire,
 )
@@ -448,12 +449,9 @@ def test_openrouter_metadata_on_the_final_event_is_kept() -> None:
 
 def test_openai_event_line_framing_is_accepted() -> None:
     # OpenAI's own framing: `event:` lines, no [DONE]. Dispatch is on the JSON type either way.
-    lines = []
-    for chunk in text_stream(["a", "b"]).split(b"\n\n"):
-        if chunk and chunk != b"data: [DONE]":
-            event_type = json.loads(chunk[6:])["type"]
-            lines.append(b"event: " + event_type.encode() + b"\n" + chunk + b"\n\n")
-    response = final(run([b"".join(lines)])[0])
+    body = b"".join(encode_event(event, "openai") for event in text_events(["a", "b"]))
+    assert body.startswith(b"event: response.created\ndata: {") and b"[DONE]" not in body
+    response = final(run([body])[0])
     assert response.text == "ab"
 
 
@@ -491,7 +489,7 @@ def test_unknown_events_and_extra_fields_are_ignored() -> None:
         e for e in plain if not isinstance(e, ResponseCompleted)
     ]
     assert final(events).text == "ab"
-    with_extras = body.replace(b'"delta": "a"', b'"delta": "a", "future_field": {"nested": true}, "obfuscation": "x"')
+    with_extras = body.replace(b'"delta":"a"', b'"delta":"a","future_field":{"nested":true},"obfuscation":"x"')
     assert with_extras != body
     assert final(run([with_extras])[0]).text == "ab"
 

@@ -34,11 +34,18 @@ Requests need ``Authorization: Bearer <anything>``. Model ids (a contract other 
 ``openai/gpt-oss-20b`` …                    realistic ids (see ``GET /models``)
 ==========================================  =========================================================
 
+Reasoning replay, as the upstreams do it: ``include: ["reasoning.encrypted_content"]`` gives reasoning
+items an ``encrypted_content`` (and an ``rs_enc_`` id). The ``openai/*`` ids and ``emulator/reasoning*``
+answer 400 "Item with id 'rs_…' not found. Items are not persisted when `store` is set to false. …" when
+an ``rs_`` item comes back in ``input`` without ``encrypted_content``; other ids accept it.
+
 Fallback: ``model`` then ``models`` in order; pre-stream failures move on; ``response.model`` is the
 served model. ``X-OpenRouter-Metadata: enabled`` adds ``openrouter_metadata``. ``X-Emulator-Framing:
-openai`` switches streams to ``event:`` lines without ``[DONE]``.
+openai`` switches streams to ``event:`` lines without ``[DONE]``. :func:`encode_event` is that one SSE
+encoder, for tests that build streams by hand.
 """
 
+from ._framing import Framing, encode_event
 from ._script import DONE, Close, Pause, RecordedRequest, Reply, Reset, ScriptedReply, Step, StreamReply
 from ._server import Emulator, main, serve
 
@@ -46,6 +53,7 @@ __all__ = [
     "DONE",
     "Close",
     "Emulator",
+    "Framing",
     "Pause",
     "RecordedRequest",
     "Reply",
@@ -53,6 +61,7 @@ __all__ = [
     "ScriptedReply",
     "Step",
     "StreamReply",
+    "encode_event",
     "main",
     "serve",
 ]

@@ -1,8 +1,8 @@
 """The emulator's ASGI application: routing, recording, scripted replies, and moving bytes.
 
-Serves ``POST /api/v1/responses`` and ``GET /api/v1/models``. Socket-level faults (close, reset) need the
-connection's transport, which ASGI does not expose: the app finds it among the uvicorn server's
-connections (``server_state.connections``) by the request's scope.
+Serves ``POST /api/v1/responses`` and ``GET /api/v1/models``. Socket-level faults (close, reset) and
+the immediate stop act on the request's connection, found through the :class:`~._listener.Listener`
+that accepted it; nothing here depends on the server's internals.
 """
 
 from __future__ import annotations
@@ -11,23 +11,27 @@ import asyncio
 import contextlib
 import json
 import socket
-import struct
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ._engine import STALL_LIMIT_S, Drop, Engine, Hang, HttpReply, StreamPlan
-from ._framing import KEEPALIVE, encode_event, framing_from_headers
+from ._engine import Engine
+from ._faults import STALL_LIMIT_S
+from ._framing import KEEPALIVE, Framing, encode_event, framing_from_headers
+from ._listener import Listener, close_connection
 from ._models import list_models
+from ._outcomes import Drop, Hang, HttpReply, Outcome, StreamPlan
+from ._request import MAX_BODY_BYTES, too_large
 from ._script import Close, Pause, RecordedRequest, Reply, Reset, ScriptedReply, StreamReply
 
-__all__ = ["EmulatorApp"]
+__all__ = ["API_PREFIX", "EmulatorApp"]
 
 API_PREFIX = "/api/v1"
 SEND_CHUNK = 32 * 1024
 KEEPALIVE_EVERY_S = 1.0
 
 _MODELS_BODY: bytes | None = None
+_JSON = [(b"content-type", b"application/json")]
 
 
 def _models_body() -> bytes:
@@ -37,38 +41,53 @@ def _models_body() -> bytes:
     return _MODELS_BODY
 
 
+def _parse(raw: bytes) -> Any:
+    """The body as JSON for the record, ``None`` if it is not (hostile nesting included)."""
+    try:
+        return json.loads(raw) if raw else None
+    except (ValueError, RecursionError):
+        return None
+
+
+def _declared_length(headers: dict[str, str]) -> int:
+    try:
+        return int(headers.get("content-length", "0"))
+    except ValueError:
+        return 0
+
+
 class EmulatorApp:
-    """ASGI 3 app. ``server`` (the uvicorn server) is attached once serving starts."""
+    """ASGI 3 app. ``listener`` (the socket the server accepts on) is attached before serving starts."""
 
     def __init__(self, engine: Engine | None = None, record: Callable[[RecordedRequest], None] | None = None):
         self.engine = engine or Engine()
         self.scripted: deque[ScriptedReply] = deque()
         self.record = record
-        self.server: Any = None
+        self.listener: Listener | None = None
+        self._open: set[_Conn] = set()
 
     # -- ASGI entry ----------------------------------------------------------------------------------
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Answer one HTTP request (other scope types are ignored)."""
         if scope["type"] != "http":
             return
-        chunks = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        raw = b"".join(chunks)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        path = scope["path"]
-        method = scope["method"]
-        if self.record is not None:
-            try:
-                parsed = json.loads(raw) if raw else None
-            except ValueError:
-                parsed = None
-            self.record(RecordedRequest(method, path, headers, parsed, raw))
         conn = _Conn(self, scope, receive, send)
+        self._open.add(conn)
+        try:
+            await self._route(conn, scope, conn.headers)
+        finally:
+            self._open.discard(conn)
+
+    async def _route(self, conn: _Conn, scope: dict[str, Any], headers: dict[str, str]) -> None:
+        path, method = scope["path"], scope["method"]
+        raw = await conn.read_body(MAX_BODY_BYTES)
+        if conn.gone.is_set():  # the client left while sending: nothing to answer
+            return
+        if self.record is not None and raw is not None:
+            self.record(RecordedRequest(method, path, headers, _parse(raw), raw))
+        if raw is None:
+            await conn.reply(too_large().reply())
+            return
         route = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else None
         if route in ("/responses", "/responses/"):
             if method != "POST":
@@ -78,8 +97,7 @@ class EmulatorApp:
             if scripted is not None:
                 await conn.scripted(scripted, headers)
                 return
-            outcome = self.engine.handle(headers, raw)
-            await conn.outcome(outcome)
+            await conn.outcome(self.engine.handle(headers, raw))
         elif route in ("/models", "/models/") and method == "GET":
             await conn.reply(HttpReply(200, _JSON, _models_body()))
         else:
@@ -91,20 +109,16 @@ class EmulatorApp:
         except IndexError:
             return None
 
-    def transport_for(self, scope: dict[str, Any]) -> Any:
-        server = self.server
-        if server is None:
-            return None
-        for proto in list(server.server_state.connections):
-            if getattr(proto, "scope", None) is scope:
-                return proto.transport
-        for proto in list(server.server_state.connections):
-            if getattr(proto, "client", None) == scope.get("client"):
-                return proto.transport
-        return None
+    def socket_for(self, scope: dict[str, Any]) -> socket.socket | None:
+        """The connection's socket (``None`` if unknown or closed)."""
+        return self.listener.connection(scope.get("client")) if self.listener is not None else None
 
+    def close_connections(self) -> None:
+        """Close every connection with a request in progress (stalled streams, hangs): the server is stopping.
 
-_JSON = [(b"content-type", b"application/json")]
+        Call on the server's event loop."""
+        for conn in list(self._open):
+            close_connection(self.socket_for(conn.scope), reset=False)
 
 
 class _Conn:
@@ -115,6 +129,7 @@ class _Conn:
         self.scope = scope
         self.receive = receive
         self.send = send
+        self.headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         self.gone = asyncio.Event()
         self._watcher: asyncio.Task[None] | None = None
 
@@ -139,23 +154,35 @@ class _Conn:
         if self._watcher is not None:
             self._watcher.cancel()
 
+    # -- request body --------------------------------------------------------------------------------
+    async def read_body(self, limit: int) -> bytes | None:
+        """The whole request body; ``None`` once it is known to exceed ``limit`` bytes (not read further)."""
+        if _declared_length(self.headers) > limit:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                self.gone.set()
+                return b"".join(chunks)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(chunks)
+
     # -- socket faults -------------------------------------------------------------------------------
     async def close(self) -> None:
         """Orderly close (FIN) without finishing the HTTP response."""
-        transport = self.app.transport_for(self.scope)
-        if transport is not None:
-            transport.close()
+        close_connection(self.app.socket_for(self.scope), reset=False)
         await self._wait_gone(2.0)
 
     async def reset(self) -> None:
         """Abort with a TCP RST (SO_LINGER 0)."""
-        transport = self.app.transport_for(self.scope)
-        if transport is not None:
-            sock = transport.get_extra_info("socket")
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            transport.abort()
+        close_connection(self.app.socket_for(self.scope), reset=True)
         await self._wait_gone(2.0)
 
     # -- plain replies -------------------------------------------------------------------------------
@@ -171,7 +198,7 @@ class _Conn:
         await self.send({"type": "http.response.body", "body": b"", "more_body": False})
 
     # -- engine outcomes -----------------------------------------------------------------------------
-    async def outcome(self, outcome: Any) -> None:
+    async def outcome(self, outcome: Outcome) -> None:
         try:
             if isinstance(outcome, HttpReply):
                 await self.reply(outcome)
@@ -234,7 +261,7 @@ class _Conn:
                     buf, size = [], 0
                 deadline = start + k * pace
                 while (remaining := deadline - loop.time()) > 0:
-                    await asyncio.sleep(min(remaining, KEEPALIVE_EVERY_S))
+                    await self._wait_gone(min(remaining, KEEPALIVE_EVERY_S))
                     if self.gone.is_set():
                         return False
                     if keepalive and deadline - loop.time() > 0.001:
@@ -276,7 +303,7 @@ class _Conn:
         hdrs.setdefault("content-type", ctype.decode())
         await self.reply(HttpReply(reply.status, [(k.encode(), str(v).encode()) for k, v in hdrs.items()], data))
 
-    async def _scripted_stream(self, reply: StreamReply, framing: Any) -> None:
+    async def _scripted_stream(self, reply: StreamReply, framing: Framing) -> None:
         hdrs = {k.lower(): v for k, v in reply.headers.items()}
         hdrs.setdefault("content-type", "text/event-stream")
         hdrs.setdefault("cache-control", "no-cache")
@@ -299,7 +326,7 @@ class _Conn:
             elif isinstance(step, str):
                 await self._body(step.encode())
             elif isinstance(step, Pause):
-                await asyncio.sleep(step.seconds)
+                await self._wait_gone(step.seconds)
                 if self.gone.is_set():
                     return
             elif isinstance(step, Close):

@@ -6,13 +6,16 @@ import re
 from typing import Any
 
 __all__ = [
+    "chat_answer",
     "chunk",
     "estimate_tokens",
     "haiku",
     "markdown_deltas",
+    "plain_answer",
     "reasoning_text",
     "sample_from_schema",
     "split_words",
+    "summary",
 ]
 
 _WORD = re.compile(r"\S+\s*|\s+")
@@ -90,14 +93,40 @@ def haiku(topic: str) -> str:
 _STOP = {"a", "an", "the", "about", "write", "me", "please", "haiku", "on", "of", "for", "short"}
 
 
+def _one_line(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    short = text.strip().replace("\n", " ")
+    return short if len(short) <= limit else short[: limit - 3] + "..."
+
+
 def reasoning_text(prompt: str) -> str:
     """A plausible chain of thought about ``prompt``."""
-    short = prompt.strip().replace("\n", " ")
-    if len(short) > 80:
-        short = short[:77] + "..."
+    short = _one_line(prompt, 80)
     return (
         f'The user asks: "{short}". I should answer directly and keep it brief. '
         "Plan: restate the request, give the answer, format it as markdown."
+    )
+
+
+def summary(prompt: str) -> str:
+    """A reasoning summary of ``prompt``, markdown with a bold title as OpenAI's summaries have."""
+    short = prompt.strip().replace("\n", " ")[:60]
+    return f"**Understanding the request**\n\nThe user wants: {short}. I will answer concisely."
+
+
+def plain_answer(prompt: str) -> str:
+    """The ``emulator/*`` answer: the prompt quoted back."""
+    return f"You said: {prompt}" if prompt else "Hello from the routerkit emulator."
+
+
+def chat_answer(prompt: str) -> str:
+    """The realistic ids' answer: a haiku when asked for one, else a short markdown reply."""
+    if "haiku" in prompt.lower():
+        return haiku(prompt)
+    return (
+        f"Here is a brief answer to **{_one_line(prompt, 120) or 'your message'}**:\n\n"
+        "- This reply comes from the offline *routerkit emulator*.\n"
+        "- It streams like OpenRouter, with usage and cost.\n"
     )
 
 
@@ -113,12 +142,15 @@ _FORMAT_SAMPLES = {
 }
 
 
-def _resolve(ref: str, root: dict[str, Any]) -> dict[str, Any]:
+def _resolve(ref: Any, root: Any) -> dict[str, Any]:
+    """The local ``$ref`` target; ``{}`` (any value) when it points nowhere."""
     node: Any = root
-    for part in ref.lstrip("#/").split("/"):
+    for part in str(ref).lstrip("#/").split("/"):
         if part:
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
+            if not isinstance(node, dict):
+                return {}
+            node = node.get(part.replace("~1", "/").replace("~0", "~"))
+    return node if isinstance(node, dict) else {}
 
 
 def sample_from_schema(schema: Any, root: Any = None, name: str = "value", depth: int = 0) -> Any:

@@ -50,6 +50,7 @@ _FIXED = {
     "fail-429-none",
     "fail-503-in-400",
 }
+_OPENAI_STYLE = frozenset({"reasoning", "reasoning-summary", "reasoning-encrypted"})
 _PACE = re.compile(r"^(?P<base>.+)@(?P<ms>\d+)$")
 _FAIL = re.compile(r"^fail-(?P<status>[1-5]\d\d)$")
 _NUM = re.compile(r"^(?P<family>markdown|flaky)-(?P<n>\d+)$")
@@ -70,6 +71,12 @@ class ModelSpec:
     @property
     def fails_pre_stream(self) -> bool:
         return self.family in ("fail", "unavailable", "html-502")
+
+    @property
+    def openai_upstream(self) -> bool:
+        """Served as by OpenAI: with ``store`` false it cannot look up an ``rs_`` reasoning item sent back
+        without ``encrypted_content``. The ``openai/*`` ids and the emulator's reasoning ids are."""
+        return self.base.startswith("openai/") or self.family in _OPENAI_STYLE
 
 
 def resolve(model_id: str) -> ModelSpec | None:

@@ -1,16 +1,15 @@
 """Running the emulator: :class:`Emulator` (background thread, for tests) and :func:`serve` (foreground).
 
-uvicorn is imported only when a server starts. Its ``Server`` is subclassed in two places: the main loop
-waits on an event instead of polling every 100 ms, and shutdown is immediate — listeners close, open
-connections are aborted (a stalled stream cannot hold the server), and request tasks get half a second
-before they are cancelled.
+uvicorn is imported only when a server starts, and only its public API is used: ``Config``, ``Server``,
+``serve(sockets=[...])`` on a socket bound here (:class:`~._listener.Listener`), ``started`` and
+``should_exit``. Stopping is immediate for open requests: a watcher closes their connections as soon as
+``should_exit`` is set (by :meth:`Emulator.stop` or a signal), so a stalled stream cannot hold the server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import sys
 import threading
 from collections.abc import Callable
@@ -18,71 +17,17 @@ from typing import Any
 
 from ._app import API_PREFIX, EmulatorApp
 from ._engine import Engine
+from ._listener import Listener
 from ._script import RecordedRequest, ScriptedReply
 
 __all__ = ["Emulator", "main", "serve"]
 
 DEFAULT_PORT = 8787
+_POLL_S = 0.01
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto must be IPPROTO_TCP (not 0): asyncio sets TCP_NODELAY only on accepted sockets whose proto says
-    # TCP. Without it, Nagle holds each reply's body behind its headers until the client's delayed ACK
-    # (~40 ms a request on Linux).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
-def _make_server(app: EmulatorApp, on_started: Callable[[], None] | None = None) -> Any:
+def _make_server(app: EmulatorApp) -> Any:
     import uvicorn
-
-    class _Server(uvicorn.Server):
-        def __init__(self, config: uvicorn.Config) -> None:
-            super().__init__(config)
-            self.stop_event: asyncio.Event | None = None
-            self.loop: asyncio.AbstractEventLoop | None = None
-
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            self.loop = asyncio.get_running_loop()
-            self.stop_event = asyncio.Event()
-            await super().startup(sockets=sockets)
-            if on_started is not None:
-                on_started()
-
-        async def main_loop(self) -> None:
-            assert self.stop_event is not None
-            if not self.should_exit:
-                await self.stop_event.wait()
-
-        def request_stop(self) -> None:
-            self.should_exit = True
-            loop, event = self.loop, self.stop_event
-            if loop is not None and event is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(event.set)
-
-        def handle_exit(self, sig: int, frame: Any) -> None:
-            super().handle_exit(sig, frame)
-            self.request_stop()
-
-        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-            for server in self.servers:
-                server.close()
-            for proto in list(self.server_state.connections):
-                transport = getattr(proto, "transport", None)
-                if transport is not None:
-                    transport.abort()
-            tasks = [t for t in self.server_state.tasks if not t.done()]
-            if tasks:
-                _done, pending = await asyncio.wait(tasks, timeout=0.5)
-                for task in pending:
-                    task.cancel()
-                if pending:
-                    await asyncio.wait(pending, timeout=0.5)
 
     config = uvicorn.Config(
         app,
@@ -95,10 +40,25 @@ def _make_server(app: EmulatorApp, on_started: Callable[[], None] | None = None)
         proxy_headers=False,
         server_header=False,
         timeout_keep_alive=30,
+        timeout_graceful_shutdown=2,
     )
-    server = _Server(config)
-    app.server = server
-    return server
+    return uvicorn.Server(config)
+
+
+async def _run(server: Any, app: EmulatorApp, listener: Listener, on_started: Callable[[], None]) -> None:
+    """Serve on ``listener`` until ``server.should_exit``; then close the open requests' connections."""
+    app.listener = listener
+    serving = asyncio.create_task(server.serve(sockets=[listener]))
+    try:
+        while not server.started and not serving.done():
+            await asyncio.sleep(_POLL_S / 10)
+        if server.started:
+            on_started()
+        while not server.should_exit and not serving.done():
+            await asyncio.sleep(_POLL_S)
+        app.close_connections()
+    finally:
+        await serving
 
 
 class Emulator:
@@ -118,8 +78,9 @@ class Emulator:
       one per request); see :mod:`routerkit.emulator._script` for the reply and step types.
     - ``reset()``: forget recorded requests, pending scripted replies and ``flaky-N`` counters.
 
-    Start and stop take milliseconds; stopping aborts open connections, so a client holding a stalled
-    stream cannot make it hang. Safe to use from several threads and async clients at once.
+    Start takes milliseconds, stop about 0.2 s (uvicorn's own shutdown ticks); stopping closes the
+    connections of requests in progress, so a client holding a stalled stream cannot make it hang.
+    Safe to use from several threads and async clients at once.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -134,20 +95,21 @@ class Emulator:
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> Emulator:
+        """Bind the socket and serve in a background thread; returns once the server accepts requests."""
         if self._thread is not None:
             raise RuntimeError("emulator already started")
-        sock = _bind(self.host, self.port)
-        self.port = sock.getsockname()[1]
+        listener = Listener(self.host, self.port)
+        self.port = listener.getsockname()[1]
         started = threading.Event()
-        self._server = _make_server(self._app, started.set)
+        self._server = _make_server(self._app)
 
         def run() -> None:
             try:
-                asyncio.run(self._server.serve(sockets=[sock]))
+                asyncio.run(_run(self._server, self._app, listener, started.set))
             except BaseException as exc:  # surfaced by start()
                 self._error = exc
             finally:
-                sock.close()
+                listener.close()
                 started.set()
 
         self._thread = threading.Thread(target=run, name=f"routerkit-emulator-{self.port}", daemon=True)
@@ -158,10 +120,11 @@ class Emulator:
         return self
 
     def stop(self) -> None:
+        """Stop serving: open requests' connections are closed, then the server shuts down (idempotent)."""
         thread, self._thread = self._thread, None
         if thread is None:
             return
-        self._server.request_stop()
+        self._server.should_exit = True
         thread.join(10)
 
     def __enter__(self) -> Emulator:
@@ -190,6 +153,7 @@ class Emulator:
         self._app.scripted.extend(replies)
 
     def reset(self) -> None:
+        """Forget recorded requests, pending scripted replies and ``flaky-N`` counters."""
         with self._lock:
             self._requests.clear()
         self._app.scripted.clear()
@@ -220,8 +184,8 @@ def serve(
     ``on_ready(base_url)`` is called once the socket listens (default: print the base URL and an
     ``OPENROUTER_BASE_URL=...`` line); pass ``None`` for silence. ``port=0`` picks a free port.
     """
-    sock = _bind(host, port)
-    bound = sock.getsockname()[1]
+    listener = Listener(host, port)
+    bound = listener.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown}:{bound}{API_PREFIX}"
     app = EmulatorApp(Engine())
@@ -230,13 +194,12 @@ def serve(
         if on_ready is not None:
             on_ready(base_url)
 
-    server = _make_server(app, started)
     try:
-        asyncio.run(server.serve(sockets=[sock]))
+        asyncio.run(_run(_make_server(app), app, listener, started))
     except KeyboardInterrupt:
         pass
     finally:
-        sock.close()
+        listener.close()
 
 
 def main(argv: list[str] | None = None) -> int:
