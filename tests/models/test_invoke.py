@@ -23,7 +23,7 @@ from routerkit.errors import (
     ServerError,
     StreamInterruptedError,
 )
-from routerkit.models import openai as openai_module
+from routerkit.models import _drivers as drivers_module
 from routerkit.models.openrouter import OpenRouterResponses
 from routerkit.wire.events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
 from routerkit.wire.response import ModelResponse
@@ -52,8 +52,8 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
         record.append(seconds)
         await real_async_sleep(0)
 
-    monkeypatch.setattr(openai_module.time, "sleep", fake_sleep)
-    monkeypatch.setattr(openai_module, "_sleep", fake_async_sleep)
+    monkeypatch.setattr(drivers_module.time, "sleep", fake_sleep)
+    monkeypatch.setattr(drivers_module, "_sleep", fake_async_sleep)
     return record
 
 
