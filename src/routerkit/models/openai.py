@@ -92,9 +92,10 @@ class OpenAIResponses:
             raise UsageError(f"max_output_tokens must be a positive integer, got {self.max_output_tokens!r}")
         if not isinstance(self.max_retries, int) or isinstance(self.max_retries, bool) or self.max_retries < 0:
             raise UsageError(f"max_retries must be an integer ≥ 0, got {self.max_retries!r}")
-        self.timeout = check_seconds("timeout", self.timeout, optional=True)
-        self.connect_timeout = check_seconds("connect_timeout", self.connect_timeout)  # type: ignore[assignment]
-        self.stall_timeout = check_seconds("stall_timeout", self.stall_timeout)  # type: ignore[assignment]
+        if self.timeout is not None:
+            self.timeout = check_seconds("timeout (or None for no limit)", self.timeout)
+        self.connect_timeout = check_seconds("connect_timeout", self.connect_timeout)
+        self.stall_timeout = check_seconds("stall_timeout", self.stall_timeout)
         self.max_response_bytes = check_size("max_response_bytes", self.max_response_bytes)
         if self.api_key is not None:
             self.api_key = check_api_key(self.api_key, "api_key")

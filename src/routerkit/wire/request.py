@@ -134,13 +134,10 @@ def check_header_values(name: str, headers: object) -> dict[str, str]:
     return checked
 
 
-def check_seconds(name: str, value: object, *, optional: bool = False) -> float | None:
-    """A positive, finite number of seconds (None allowed only where it means "no limit")."""
-    if value is None and optional:
-        return None
+def check_seconds(name: str, value: object) -> float:
+    """A positive, finite number of seconds (NaN would mean no limit at all, a string would fail late)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        accepted = "a positive number of seconds" + (", or None for no limit" if optional else "")
-        raise UsageError(f"{name} must be {accepted}, got {value!r}")
+        raise UsageError(f"{name} must be a positive number of seconds, got {value!r}")
     return float(value)
 
 
