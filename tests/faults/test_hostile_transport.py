@@ -60,9 +60,7 @@ def run(model: OpenRouterResponses, mode: str, prompt: Any = "hostile") -> tuple
     return events, events[-1].response
 
 
-def expect(
-    record: CaseRecord, budget: float, call: Callable[[], Any], error: type[APIError] | None = None
-) -> Any:
+def expect(record: CaseRecord, budget: float, call: Callable[[], Any], error: type[APIError] | None = None) -> Any:
     """Run `call`; it must raise `error` (or return, when None) within `budget` seconds."""
     record.hang = True  # until the call returns: a case killed by pytest-timeout counts as a hang
     started = time.monotonic()
@@ -123,7 +121,9 @@ def _read_request(conn: socket.socket) -> None:
     while b"\r\n\r\n" not in data:
         data += conn.recv(65536)
     head, _, body = data.partition(b"\r\n\r\n")
-    length = next((int(v) for k, _, v in (h.partition(b":") for h in head.split(b"\r\n")) if k.lower() == b"content-length"), 0)
+    length = next(
+        (int(v) for k, _, v in (h.partition(b":") for h in head.split(b"\r\n")) if k.lower() == b"content-length"), 0
+    )
     while len(body) < length:
         body += conn.recv(65536)
 
@@ -148,7 +148,9 @@ def model_at(base_url: str, **options: Any) -> OpenRouterResponses:
 
 def endless_chunks(status: str, content_type: str, chunk: bytes) -> Callable[[socket.socket], None]:
     def handler(conn: socket.socket) -> None:
-        conn.sendall(f"HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ntransfer-encoding: chunked\r\n\r\n".encode())
+        conn.sendall(
+            f"HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ntransfer-encoding: chunked\r\n\r\n".encode()
+        )
         frame = b"%x\r\n%s\r\n" % (len(chunk), chunk)
         while True:
             conn.sendall(frame)
@@ -156,7 +158,9 @@ def endless_chunks(status: str, content_type: str, chunk: bytes) -> Callable[[so
     return handler
 
 
-def fixed(status: str, body: bytes, headers: str = "content-type: application/json\r\n") -> Callable[[socket.socket], None]:
+def fixed(
+    status: str, body: bytes, headers: str = "content-type: application/json\r\n"
+) -> Callable[[socket.socket], None]:
     def handler(conn: socket.socket) -> None:
         conn.sendall(f"HTTP/1.1 {status}\r\n{headers}content-length: {len(body)}\r\n\r\n".encode() + body)
 
@@ -176,7 +180,9 @@ def test_endless_error_body_is_capped(mode: str, raw_server: Any, fault_record: 
 @pytest.mark.parametrize("mode", MODES)
 def test_trickled_error_body_is_read_within_the_deadline(mode: str, raw_server: Any, fault_record: CaseRecord) -> None:
     def trickle(conn: socket.socket) -> None:
-        conn.sendall(b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
+        conn.sendall(
+            b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+        )
         while True:
             conn.sendall(b"1\r\n{\r\n")
             time.sleep(0.2)
@@ -187,7 +193,9 @@ def test_trickled_error_body_is_read_within_the_deadline(mode: str, raw_server: 
 
 
 @pytest.mark.parametrize("mode", ("invoke", "ainvoke"))
-def test_endless_success_body_is_capped_with_the_limit_named(mode: str, raw_server: Any, fault_record: CaseRecord) -> None:
+def test_endless_success_body_is_capped_with_the_limit_named(
+    mode: str, raw_server: Any, fault_record: CaseRecord
+) -> None:
     server = raw_server(endless_chunks("200 OK", "application/json", b"[" * 65536))
     model = model_at(server.base_url, max_response_bytes=1_000_000, max_retries=2)
     exc = expect(fault_record, 5.0, lambda: run(model, mode), ResponseTooLargeError)
@@ -195,7 +203,9 @@ def test_endless_success_body_is_capped_with_the_limit_named(mode: str, raw_serv
 
 
 @pytest.mark.parametrize("mode", ("invoke", "ainvoke"))
-def test_announced_oversize_body_is_refused_before_reading(mode: str, raw_server: Any, fault_record: CaseRecord) -> None:
+def test_announced_oversize_body_is_refused_before_reading(
+    mode: str, raw_server: Any, fault_record: CaseRecord
+) -> None:
     def huge(conn: socket.socket) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 99999999999\r\n\r\n{")
         time.sleep(3)

@@ -67,7 +67,11 @@ def test_extra_header_values_that_cannot_be_sent_are_refused_unquoted() -> None:
 
 def test_userinfo_in_base_url_is_refused_and_never_shown(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    for url in ("http://user:hunter2pw@127.0.0.1:9/api/v1", "https://hunter2pw@openrouter.ai/api/v1", "http:hunter2pw@x"):
+    for url in (
+        "http://user:hunter2pw@127.0.0.1:9/api/v1",
+        "https://hunter2pw@openrouter.ai/api/v1",
+        "http:hunter2pw@x",
+    ):
         with pytest.raises(UsageError, match="user name or password") as info:
             _model(url)
         assert "hunter2pw" not in str(info.value) and "hunter2pw" not in repr(info.value)

@@ -7,7 +7,7 @@ the sync and async versions are the same few lines with and without `await`.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 
 import httpx2
@@ -67,7 +67,7 @@ async def ainvoke(call: Call, client: httpx2.AsyncClient) -> ModelResponse:
             await _sleep(call.backoff(exc))
 
 
-async def ainvoke_stream(call: Call, client: httpx2.AsyncClient) -> AsyncIterator[StreamEvent]:
+async def ainvoke_stream(call: Call, client: httpx2.AsyncClient) -> AsyncGenerator[StreamEvent]:
     """`invoke_stream`, async."""
     while True:
         stream = None

@@ -157,22 +157,24 @@ def function_call(item: Mapping[str, Any]) -> FunctionCall:
     if isinstance(arguments, (dict, list)):
         arguments = json.dumps(arguments)  # some providers send the arguments object itself, not its text
     item_id = _id(item.get("id"))
-    return FunctionCall(call_id=_id(item.get("call_id")) or item_id or "", name=name, arguments=_str(arguments), id=item_id)
+    return FunctionCall(
+        call_id=_id(item.get("call_id")) or item_id or "", name=name, arguments=_str(arguments), id=item_id
+    )
 
 
 def parse_usage(usage: Any) -> Usage:
     """Token counts and cost; a count or cost of the wrong type (or not finite) is read as unknown (None)."""
     if not isinstance(usage, Mapping):
         return Usage()
-    input_details = usage.get("input_tokens_details")
-    output_details = usage.get("output_tokens_details")
+    input_details = _mapping(usage.get("input_tokens_details"))
+    output_details = _mapping(usage.get("output_tokens_details"))
     is_byok = usage.get("is_byok")
     return Usage(
         input_tokens=_count(usage.get("input_tokens")),
         output_tokens=_count(usage.get("output_tokens")),
         total_tokens=_count(usage.get("total_tokens")),
-        cached_tokens=_count(input_details.get("cached_tokens")) if isinstance(input_details, Mapping) else None,
-        reasoning_tokens=_count(output_details.get("reasoning_tokens")) if isinstance(output_details, Mapping) else None,
+        cached_tokens=_count(input_details.get("cached_tokens")),
+        reasoning_tokens=_count(output_details.get("reasoning_tokens")),
         cost=_number(usage.get("cost")),
         is_byok=is_byok if isinstance(is_byok, bool) else None,
     )
@@ -223,6 +225,10 @@ def _parts(value: Any) -> list[Any]:
     if isinstance(value, list):
         return [p for p in value if isinstance(p, (str, Mapping))]
     return []
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _part_text(part: Any) -> str:
