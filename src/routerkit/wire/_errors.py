@@ -1,32 +1,6 @@
-"""Every failure routerkit reports, as one tree of exception types (public as `routerkit.errors`).
-
-Defined here, in the I/O-free `wire` layer, so that `wire` imports nothing else of routerkit.
-
-```
-RouterkitError
-├── UsageError              the caller asked for something invalid; raised before any request (also ValueError)
-├── APIError                OpenRouter (or the network to it) did not deliver an answer
-│   ├── APIStatusError      an HTTP error status before the answer started
-│   │   ├── BadRequestError           400, 404, 413, 422
-│   │   ├── AuthenticationError       401
-│   │   ├── InsufficientCreditsError  402
-│   │   ├── PermissionDeniedError     403 (moderation, guardrails)
-│   │   ├── RateLimitError            429
-│   │   └── ServerError               408, 409, 5xx and other statuses
-│   ├── ResponseFailedError  the stream or body said the answer failed (`response.failed`, an `error` event)
-│   ├── IncompleteResponseError  the answer stopped early (`response.incomplete`, e.g. max_output_tokens)
-│   ├── APITimeoutError      connect, stall or total deadline passed
-│   ├── ResponseTooLargeError    a body or stream event exceeded its size cap
-│   ├── MalformedResponseError   a 200 JSON answer that cannot be read (never retried: it was paid for)
-│   ├── APIConnectionError   the connection could not be made or was lost before the answer started
-│   └── StreamInterruptedError   the stream broke or ended without a terminal event after output began
-├── OutputValidationError   structured output that is not valid JSON or does not match the schema
-└── ToolCallLimitError      the agent reached its `tool_call_limit`
-```
-
-Each `APIError` carries the facts a user needs to act: `status`, OpenRouter's `code`, `message` and
-`metadata`, the `models` that were asked for, the `generation_id` when known, and `partial_text` when output
-had already arrived. None of them ever holds the API key: messages are built from the response body only.
+"""The definitions of routerkit's exception types; the tree and what each carries is documented in the public
+module that re-exports them, `routerkit.errors`. They live here, in the I/O-free `wire` layer, so that `wire`
+imports nothing else of routerkit.
 """
 
 from __future__ import annotations

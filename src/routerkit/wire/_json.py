@@ -3,8 +3,8 @@
 `loads` is the one way `wire` and `models` read JSON bytes. It turns `NaN`/`Infinity` into None (Python's
 `json` accepts them, but they would break the next request body, the session store and arithmetic), lone
 UTF-16 surrogates into U+FFFD (they cannot be printed, encoded or stored), and runaway nesting into a
-`ValueError` like any other malformed JSON (instead of a `RecursionError`). The common case costs three
-byte searches before the C parser: the slow paths run only when their trigger bytes are present.
+`ValueError` like any other malformed JSON (instead of a `RecursionError`). The common case costs a UTF-8
+decode and two substring searches around the C parser: the scrub runs only when a `\\ud…` escape is present.
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ __all__ = ["loads", "scrub_text"]
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def loads(data: bytes | str) -> Any:
+def loads(data: bytes) -> Any:
     """Parse JSON text; raises `ValueError` for anything that is not (including nesting too deep to parse)."""
-    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
-    if b"\xed" in raw:
-        # Raw surrogate bytes (ED A0..BF ..) are invalid UTF-8 that `json` passes through; Hangul shares the
-        # lead byte, so decode strictly-with-replacement, which keeps valid text unchanged.
-        raw = raw.decode("utf-8", "replace").encode()
+    # Strict UTF-8 with replacement: raw surrogate bytes (ED A0..BF ..), which `json.loads(bytes)` would let
+    # through, become U+FFFD like any other invalid byte. Valid text, Hangul included, is unchanged.
+    text = data.decode("utf-8", "replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
     try:
-        value = json.loads(raw, parse_constant=_no_constant)
+        value = _DECODER.decode(text)
     except RecursionError:
         raise ValueError("JSON nested too deeply to parse") from None
-    if b"\\ud" in raw or b"\\uD" in raw:
+    if "\\ud" in text or "\\uD" in text:
         value = _scrub(value)
     return value
 
@@ -44,6 +44,10 @@ def scrub_text(text: str) -> str:
 def _no_constant(name: str) -> None:
     """`NaN`, `Infinity`, `-Infinity` are not JSON numbers: read them as absent."""
     return None
+
+
+#: One decoder for every call: `json.loads` with any option builds a new one each time, per event.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 def _scrub(value: Any) -> Any:
