@@ -7,7 +7,7 @@ the sync and async versions are the same few lines with and without `await`.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 
 import httpx2
@@ -34,8 +34,12 @@ def invoke(call: Call, client: httpx2.Client) -> ModelResponse:
             time.sleep(call.backoff(exc))
 
 
-def invoke_stream(call: Call, client: httpx2.Client) -> Iterator[StreamEvent]:
-    """One streamed call; events as they arrive. Closing the iterator closes the connection."""
+def invoke_stream(prepare: Callable[[], Call], client_of: Callable[[], httpx2.Client]) -> Iterator[StreamEvent]:
+    """One streamed call; events as they arrive. Closing the iterator closes the connection.
+
+    The call is prepared on the first event asked for: a stream that is never iterated does nothing.
+    """
+    call, client = prepare(), client_of()
     while True:
         stream = None
         try:
@@ -67,8 +71,11 @@ async def ainvoke(call: Call, client: httpx2.AsyncClient) -> ModelResponse:
             await _sleep(call.backoff(exc))
 
 
-async def ainvoke_stream(call: Call, client: httpx2.AsyncClient) -> AsyncGenerator[StreamEvent]:
+async def ainvoke_stream(
+    prepare: Callable[[], Call], client_of: Callable[[], httpx2.AsyncClient]
+) -> AsyncGenerator[StreamEvent]:
     """`invoke_stream`, async."""
+    call, client = prepare(), client_of()
     while True:
         stream = None
         try:

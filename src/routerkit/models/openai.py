@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -195,19 +194,20 @@ class OpenAIResponses:
         return _drivers.invoke(self._prepare(input, False, options), self._client())
 
     def invoke_stream(self, input: Input, **options: Any) -> Iterator[StreamEvent]:
-        """One streamed call; yields events as they arrive. Closing the iterator closes the connection."""
-        yield from _drivers.invoke_stream(self._prepare(input, True, options), self._client())
+        """One streamed call; yields events as they arrive. Closing the iterator closes the connection.
+
+        Nothing runs (not even the input checks) until the first event is asked for, as with a generator.
+        """
+        return _drivers.invoke_stream(lambda: self._prepare(input, True, options), self._client)
 
     async def ainvoke(self, input: Input, **options: Any) -> ModelResponse:
         """`invoke`, async."""
         return await _drivers.ainvoke(self._prepare(input, False, options), self._aclient())
 
-    async def ainvoke_stream(self, input: Input, **options: Any) -> AsyncIterator[StreamEvent]:
-        """`invoke_stream`, async."""
-        events = _drivers.ainvoke_stream(self._prepare(input, True, options), self._aclient())
-        async with aclosing(events):
-            async for event in events:
-                yield event
+    def ainvoke_stream(self, input: Input, **options: Any) -> AsyncIterator[StreamEvent]:
+        """`invoke_stream`, async. The driver's own generator is returned, not wrapped in another: when a loop
+        shuts down it closes every open async generator at once, and nested ones would be closed twice."""
+        return _drivers.ainvoke_stream(lambda: self._prepare(input, True, options), self._aclient)
 
     # Clients
 
