@@ -378,7 +378,7 @@ def test_a_pool_wait_is_reported_as_a_pool_wait(emu: Any, fault_record: CaseReco
 
     async def both() -> list[Any]:
         async with httpx2.AsyncClient(limits=httpx2.Limits(max_connections=1)) as client:
-            model = model_at(emu.base_url, connect_timeout=0.5, async_http_client=client)
+            model = model_at(emu.base_url, connect_timeout=0.5, stall_timeout=5.0, async_http_client=client)
 
             async def one() -> Any:
                 return [e async for e in model.ainvoke_stream("hi")]
