@@ -32,46 +32,5 @@ re-exports the very same objects, so `except routerkit.errors.X` catches what an
 
 from __future__ import annotations
 
-from .wire._errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    IncompleteResponseError,
-    InsufficientCreditsError,
-    MalformedResponseError,
-    OutputValidationError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseFailedError,
-    ResponseTooLargeError,
-    RouterkitError,
-    ServerError,
-    StreamInterruptedError,
-    ToolCallLimitError,
-    UsageError,
-)
-
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "IncompleteResponseError",
-    "InsufficientCreditsError",
-    "MalformedResponseError",
-    "OutputValidationError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ResponseFailedError",
-    "ResponseTooLargeError",
-    "RouterkitError",
-    "ServerError",
-    "StreamInterruptedError",
-    "ToolCallLimitError",
-    "UsageError",
-]
+from .wire._errors import *  # noqa: F403 - the same objects, under their public name
+from .wire._errors import __all__ as __all__

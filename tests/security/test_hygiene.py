@@ -20,6 +20,7 @@ from routerkit.errors import APIError, UsageError
 from routerkit.models.openrouter import OpenRouterResponses
 
 from ..faults._replies import created, delta
+from .test_secrets import _closed_port_url
 
 CANARY = "sk-or-v1-CANARY-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 
@@ -148,12 +149,6 @@ def test_lone_surrogates_in_what_is_sent_become_replacement_characters(emu: Any)
 
 
 # Transport failures: the raised error has no chain to httpx2's frames, whatever failed.
-
-
-def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}/api/v1"
 
 
 @pytest.fixture
