@@ -7,9 +7,10 @@ Two recorders wrote these files, and they store bodies differently:
 - pydantic-ai: request body as YAML in `request.parsed_body`, response body either as text in
   `response.body.string` (streams) or as YAML in `response.parsed_body` (JSON answers).
 
-`load(name)` hides that: every `Interaction` has the request body as a dict (or None) and the response body
-as the bytes the server sent (JSON bodies re-serialised compactly). Header names are lower-cased, and VCR's
-list values joined to one string.
+`load(name)` hides that (`more_calls()` does the same for `more/`, which also holds bare `.sse` streams and
+`.json` bodies, each a 200 of that content type): every `Interaction` has the request body as a dict (or None)
+and the response body as the bytes the server sent (JSON bodies re-serialised compactly). Header names are
+lower-cased, and VCR's list values joined to one string.
 
 ```python
 from tests.recorded import load, responses_calls
@@ -27,11 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RECORDED_DIR", "Interaction", "cassette_names", "load", "responses_calls"]
+__all__ = ["MORE_DIR", "RECORDED_DIR", "Interaction", "cassette_names", "load", "more_calls", "responses_calls"]
 
 _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection", "set-cookie"})
 
 RECORDED_DIR = Path(__file__).resolve().parent / "fixtures" / "recorded"
+MORE_DIR = RECORDED_DIR / "more"
+_BARE_TYPES = {".sse": "text/event-stream", ".json": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,36 @@ def cassette_names() -> list[str]:
 @functools.cache
 def load(name: str) -> tuple[Interaction, ...]:
     """Every interaction of cassette `name` (with or without the `.yaml` suffix), in recorded order."""
+    stem = name.removesuffix(".yaml")
+    return _load_cassette(RECORDED_DIR / f"{stem}.yaml", stem)
+
+
+def _load_cassette(path: Path, stem: str) -> tuple[Interaction, ...]:
     import yaml
 
-    stem = name.removesuffix(".yaml")
-    with (RECORDED_DIR / f"{stem}.yaml").open("rb") as fh:
+    with path.open("rb") as fh:
         data = yaml.safe_load(fh)
     return tuple(_interaction(stem, i, raw) for i, raw in enumerate(data["interactions"]))
+
+
+@functools.cache
+def more_calls(*, streamed: bool | None = None) -> tuple[Interaction, ...]:
+    """Every recorded `POST /responses` in `more/`, sorted by name; `streamed` filters as `responses_calls`.
+
+    A bare `.sse` or `.json` file is one 200 answer of that content type (`request_body` None: the
+    recording did not keep the request); its name is the file name without the suffix, `#0`.
+    """
+    calls: list[Interaction] = []
+    for path in sorted(MORE_DIR.iterdir()):
+        if path.suffix == ".yaml":
+            calls += [i for i in _load_cassette(path, path.stem) if i.is_responses_call]
+        elif path.suffix in _BARE_TYPES:
+            headers = {"content-type": _BARE_TYPES[path.suffix]}
+            uri = "https://openrouter.ai/api/v1/responses"
+            calls.append(Interaction(path.stem, 0, "POST", uri, 200, None, headers, path.read_bytes()))
+    if streamed is not None:
+        calls = [i for i in calls if i.streamed == streamed]
+    return tuple(calls)
 
 
 def responses_calls(*, streamed: bool | None = None) -> list[Interaction]:

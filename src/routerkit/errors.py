@@ -14,6 +14,8 @@ RouterkitError
 │   ├── ResponseFailedError  the stream or body said the answer failed (`response.failed`, an `error` event)
 │   ├── IncompleteResponseError  the answer stopped early (`response.incomplete`, e.g. max_output_tokens)
 │   ├── APITimeoutError      connect, stall or total deadline passed
+│   ├── ResponseTooLargeError    a body or stream event exceeded its size cap
+│   ├── MalformedResponseError   a 200 JSON answer that cannot be read (never retried: it was paid for)
 │   ├── APIConnectionError   the connection could not be made or was lost before the answer started
 │   └── StreamInterruptedError   the stream broke or ended without a terminal event after output began
 ├── OutputValidationError   structured output that is not valid JSON or does not match the schema
@@ -24,161 +26,12 @@ RouterkitError
 Each `APIError` carries the facts a user needs to act: `status`, OpenRouter's `code`, `message` and
 `metadata`, the `models` that were asked for, the `generation_id` when known, and `partial_text` when output
 had already arrived. None of them ever holds the API key: messages are built from the response body only.
+
+The classes are defined in `routerkit.wire._errors` (the lowest layer imports nothing above it); this module
+re-exports the very same objects, so `except routerkit.errors.X` catches what any layer raises.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "IncompleteResponseError",
-    "InsufficientCreditsError",
-    "OutputValidationError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ResponseFailedError",
-    "RouterkitError",
-    "ServerError",
-    "StreamInterruptedError",
-    "ToolCallLimitError",
-    "UnknownToolError",
-    "UsageError",
-]
-
-
-class RouterkitError(Exception):
-    """Base class of every exception routerkit raises on purpose."""
-
-
-class UsageError(RouterkitError, ValueError):
-    """Invalid input from the caller, refused before any request is sent."""
-
-
-class APIError(RouterkitError):
-    """The service, or the way to it, did not deliver a complete answer."""
-
-    #: A short human label for the kind of failure, used in one-line reports.
-    kind = "API error"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        code: str | int | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        models: Sequence[str] = (),
-        generation_id: str | None = None,
-        partial_text: str = "",
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.metadata = dict(metadata) if metadata else {}
-        self.models = list(models)
-        self.generation_id = generation_id
-        self.partial_text = partial_text
-        self.retry_after = retry_after
-
-    def __str__(self) -> str:
-        facts = [f"HTTP {self.status}"] if self.status is not None else []
-        if self.code is not None and self.code != self.status:
-            facts.append(f"code {self.code}")
-        text = self.kind + (f" ({', '.join(facts)})" if facts else "") + f": {self.message}"
-        if self.models:
-            text += f" [model: {', '.join(self.models)}]"
-        return text
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r}, status={self.status!r}, code={self.code!r})"
-
-
-class APIStatusError(APIError):
-    """An HTTP error status received before the answer started."""
-
-    kind = "HTTP error"
-
-
-class BadRequestError(APIStatusError):
-    kind = "Bad request"
-
-
-class AuthenticationError(APIStatusError):
-    kind = "Authentication failed"
-
-
-class InsufficientCreditsError(APIStatusError):
-    kind = "Insufficient credits"
-
-
-class PermissionDeniedError(APIStatusError):
-    kind = "Permission denied"
-
-
-class RateLimitError(APIStatusError):
-    kind = "Rate limited"
-
-
-class ServerError(APIStatusError):
-    kind = "Provider or server error"
-
-
-class ResponseFailedError(APIError):
-    kind = "Response failed"
-
-
-class IncompleteResponseError(APIError):
-    kind = "Response incomplete"
-
-
-class APITimeoutError(APIError):
-    kind = "Timed out"
-
-
-class APIConnectionError(APIError):
-    kind = "Connection failed"
-
-
-class StreamInterruptedError(APIError):
-    kind = "Stream interrupted"
-
-
-class OutputValidationError(RouterkitError):
-    """Structured output that could not be parsed or validated; `raw_text` holds what the model said."""
-
-    def __init__(self, message: str, *, raw_text: str) -> None:
-        super().__init__(message)
-        self.raw_text = raw_text
-
-
-class ToolCallLimitError(RouterkitError):
-    """The agent made `limit` tool calls and the model still asked for more."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"tool_call_limit of {limit} reached and the model asked for more tool calls; "
-            "raise tool_call_limit or simplify the task"
-        )
-        self.limit = limit
-
-
-class UnknownToolError(RouterkitError):
-    """The model called a tool the agent does not have, was told so, and called an unknown tool again."""
-
-    def __init__(self, name: str, available: list[str]) -> None:
-        listed = ", ".join(available) or "none"
-        super().__init__(
-            f"the model asked again for a tool that does not exist ({name[:80]!r}) after being told which tools "
-            f"there are ({listed}); the run was stopped"
-        )
-        self.name = name
-        self.available = available
+from .wire._errors import *  # noqa: F403 - the same objects, under their public name
+from .wire._errors import __all__ as __all__

@@ -23,11 +23,12 @@ from routerkit.errors import (
     ServerError,
     StreamInterruptedError,
 )
-from routerkit.models import openai as openai_module
+from routerkit.models import _drivers as drivers_module
 from routerkit.models.openrouter import OpenRouterResponses
 from routerkit.wire.events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
 from routerkit.wire.response import ModelResponse
-from tests.recorded import Interaction, load, responses_calls
+from tests.recorded import Interaction, load, more_calls, responses_calls
+from tests.wire import recorded_more
 
 from ..wire.streams import completed, message_item, text_stream, wire
 from .mock import Server, json_reply, raise_reply, sse_reply
@@ -52,8 +53,8 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
         record.append(seconds)
         await real_async_sleep(0)
 
-    monkeypatch.setattr(openai_module.time, "sleep", fake_sleep)
-    monkeypatch.setattr(openai_module, "_sleep", fake_async_sleep)
+    monkeypatch.setattr(drivers_module.time, "sleep", fake_sleep)
+    monkeypatch.setattr(drivers_module, "_sleep", fake_async_sleep)
     return record
 
 
@@ -167,6 +168,31 @@ async def test_recorded_json_replays(runner: Runner, recorded: Interaction) -> N
     assert response.duration is not None
     sent = server.bodies[0]
     assert "stream" not in sent and sent["store"] is False
+
+
+@pytest.mark.parametrize("runner", ALL.values(), ids=ALL.keys())
+@pytest.mark.parametrize("recorded", more_calls(), ids=lambda c: c.name)
+async def test_newer_recordings_replay_through_every_driver(runner: Runner, recorded: Interaction) -> None:
+    """Each newer recording, served as recorded (stream, JSON body or error), gives the answer or typed error
+    the recording holds, whichever driver asked: a JSON answer to a stream request is delivered whole."""
+    if recorded.streamed:
+        if not is_streaming(runner):
+            pytest.skip("a stream is only served to a stream request")
+        server = Server(_streamed_reply(recorded))
+    else:
+        server = Server(json_reply(recorded.body, status=recorded.status))
+    expected = recorded_more.EXPECTED[recorded.name]
+    if expected is None:
+        with pytest.raises(BadRequestError) as info:
+            await call(runner, model(id="gpt-5", max_retries=2), server)
+        assert info.value.code == "decimal_below_min_value" and len(server.requests) == 1
+        return
+    events: list[StreamEvent] = []
+    response = await call(runner, model(id="recorded/model"), server, events)
+    recorded_more.check(recorded, response)
+    if events:
+        assert "".join(e.delta for e in events if isinstance(e, TextDelta)) == response.text
+    assert len(server.requests) == 1
 
 
 def test_recorded_cassette_with_models_listing_is_skipped_by_responses_calls() -> None:

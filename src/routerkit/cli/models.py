@@ -44,43 +44,9 @@ def write_cache(path: Path, base_url: str, data: list[dict[str, Any]]) -> None:
 
 
 def fetch(base_url: str) -> list[dict[str, Any]]:
-    import httpx2
+    from routerkit.models import list_models
 
-    from routerkit.errors import APIConnectionError, APITimeoutError, StreamInterruptedError
-    from routerkit.wire.errors import error_from_status
-
-    headers = {"Accept": "application/json"}
-    key = os.environ.get(KEY_ENV)
-    if key and not _safe_for_key(base_url):
-        key = None  # never send the key unencrypted to another machine; the list is public anyway
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    url = base_url + "/models"
-    try:
-        with httpx2.Client(timeout=httpx2.Timeout(30.0, connect=10.0), trust_env=False) as client:
-            r = client.get(url, headers=headers)
-    except httpx2.TimeoutException as exc:
-        raise APITimeoutError(f"no response from {url} ({type(exc).__name__})") from exc
-    except httpx2.TransportError as exc:
-        raise APIConnectionError(f"{str(exc) or type(exc).__name__} ({url})") from exc
-    if r.status_code >= 400:
-        raise error_from_status(r.status_code, r.content, r.headers, [])
-    try:
-        data = r.json()["data"]
-    except (ValueError, KeyError, TypeError):
-        raise StreamInterruptedError(f"the model list from {url} is not the expected JSON") from None
-    if not isinstance(data, list):
-        raise StreamInterruptedError(f"the model list from {url} is not a list")
-    return [m for m in data if isinstance(m, dict) and isinstance(m.get("id"), str)]
-
-
-def _safe_for_key(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    from routerkit.models.openai import is_loopback_host
-
-    parts = urlsplit(url)
-    return parts.scheme == "https" or is_loopback_host(parts.hostname or "")
+    return list_models(base_url=base_url, api_key=os.environ.get(KEY_ENV))
 
 
 def load_models(base_url: str, *, refresh: bool) -> list[dict[str, Any]]:

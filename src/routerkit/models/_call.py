@@ -1,12 +1,12 @@
 """One model call's I/O-free bookkeeping, shared by the sync and async drivers.
 
-A `Call` holds the prepared request, the retry schedule and the deadline; `translate_errors` maps httpx2's
-exceptions to routerkit's in one place. The drivers in `openai.py` are short loops around these two.
+A `Call` holds the prepared request, the retry schedule, the deadline and the size caps; `translate_errors`
+maps httpx2's exceptions to routerkit's in one place. The drivers in `_drivers.py` are short loops around
+these: they only move bytes and sleep.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -15,26 +15,42 @@ from typing import Any
 
 import httpx2
 
-from ..errors import APIConnectionError, APIError, APIStatusError, APITimeoutError, StreamInterruptedError
+from ..wire._errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    MalformedResponseError,
+    ResponseTooLargeError,
+    StreamInterruptedError,
+)
+from ..wire._json import loads
 from ..wire.errors import RetryPolicy, error_from_event, error_from_status
 from ..wire.response import ModelResponse, build_response
 from ..wire.stream import ResponseStream
 
-__all__ = ["Call", "translate_errors"]
+__all__ = ["ERROR_BODY_LIMIT", "BodyReader", "Call", "translate_errors"]
+
+#: Error bodies are read up to this size, and the message built from what arrived: no error page needs more.
+ERROR_BODY_LIMIT = 1024 * 1024
 
 
 @dataclass(slots=True)
 class Call:
+    """One call's request, schedule and limits. Retries reuse it: the deadline covers all attempts."""
+
     url: str
     headers: dict[str, str] = field(repr=False)
     """Holds the Authorization header: never in a repr (tracebacks with locals print every frame's `call`)."""
-    payload: bytes
+    payload: bytes = field(repr=False)
     requested_model: str
     models: list[str]
     policy: RetryPolicy
     connect_timeout: float
     stall_timeout: float
     total_timeout: float | None
+    max_response_bytes: int
+    method: str = "POST"
     started: float = field(default_factory=time.perf_counter)
     retries: int = 0
 
@@ -44,8 +60,12 @@ class Call:
         return self.total_timeout - (time.perf_counter() - self.started)
 
     def timeout(self) -> httpx2.Timeout:
+        """httpx2's per-operation timeouts, each cut to the time left so no single wait outlives the call."""
         left = self.time_left()
-        cap = (lambda t: t) if left is None else (lambda t: max(min(t, left), 0.001))
+
+        def cap(seconds: float) -> float:
+            return seconds if left is None else max(min(seconds, left), 0.001)
+
         return httpx2.Timeout(
             connect=cap(self.connect_timeout),
             read=cap(self.stall_timeout),
@@ -53,27 +73,37 @@ class Call:
             pool=cap(self.connect_timeout),
         )
 
-    def check_deadline(self, stream: ResponseStream | None = None) -> None:
+    def check_deadline(self, stream: ResponseStream | None = None, status: int | None = None) -> None:
         left = self.time_left()
         if left is not None and left <= 0:
-            raise self.deadline_error(stream)
+            raise self.deadline_error(stream, status)
 
-    def deadline_error(self, stream: ResponseStream | None) -> APITimeoutError:
+    def deadline_error(self, stream: ResponseStream | None, status: int | None = None) -> APITimeoutError:
+        during = f" (while reading the HTTP {status} error body)" if status is not None and status >= 300 else ""
         return APITimeoutError(
-            f"the call took longer than timeout={self.total_timeout:g}s",
+            f"the call took longer than timeout={self.total_timeout:g}s{during}",
+            status=status if during else None,
             models=self.models,
             partial_text=stream.partial_text if stream else "",
         )
 
     def backoff(self, exc: APIError, stream: ResponseStream | None = None) -> float:
-        """Seconds to wait before trying again; re-raises `exc` when no retry is allowed."""
-        if stream is not None and stream.output_started:
-            raise exc
-        delay = self.policy.delay(exc, self.retries, self.time_left())
+        """Seconds to wait before trying again; re-raises `exc` when no retry is allowed.
+
+        What is raised carries no exception chain: httpx2's frames hold the request headers (the API key)
+        in their locals, which `traceback` with `capture_locals`, rich's `show_locals` and `pytest -l` print.
+        """
+        retry = not (stream is not None and stream.output_started) and not isinstance(exc, _NEVER_RETRIED)
+        delay = self.policy.delay(exc, self.retries, self.time_left()) if retry else None
         if delay is None:
+            exc.__cause__ = exc.__context__ = None
+            exc.__suppress_context__ = True
             raise exc
         self.retries += 1
         return delay
+
+    def body_reader(self, status: int, headers: Mapping[str, str]) -> BodyReader:
+        return BodyReader(self, status, headers)
 
     def raise_for_status(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         if status >= 400:
@@ -82,7 +112,7 @@ class Call:
             # Redirects are never followed: the Authorization header must only ever go to base_url. Say so,
             # instead of failing later on an empty body (and retrying what is not a transient failure).
             location = headers.get("location")
-            where = f"to {location}" if location else "without a location"
+            where = f"to {location[:200]}" if location else "without a location"
             raise APIStatusError(
                 f"the server answered {self.url} with a redirect {where}; routerkit does not follow redirects "
                 "(the API key is sent only to base_url), so point base_url at the final address",
@@ -92,20 +122,17 @@ class Call:
             )
 
     def read_json(self, headers: Mapping[str, str], body: bytes) -> ModelResponse:
+        """The response in a 200 JSON body. Once it parsed as JSON it is never retried: it was paid for."""
         try:
-            payload: Any = json.loads(body)
+            payload: Any = loads(body)
         except ValueError as exc:
             raise StreamInterruptedError(f"the response body is not JSON: {body[:80]!r}", models=self.models) from exc
-        if not isinstance(payload, dict):
-            raise StreamInterruptedError("the response body is not a JSON object", models=self.models)
         generation_id = headers.get("x-generation-id")
+        if not isinstance(payload, dict):
+            raise MalformedResponseError("the response body is not a JSON object", models=self.models)
         if payload.get("status") == "failed" or (payload.get("error") and not payload.get("output")):
             raise error_from_event(payload, self.models, "", generation_id)
-        try:
-            response = build_response(self.requested_model, payload, generation_id=generation_id)
-        except (TypeError, AttributeError, ValueError, KeyError) as exc:
-            # Valid JSON of the wrong shape (`"output": "abc"`, …) is a broken response, not a crash.
-            raise StreamInterruptedError(f"malformed response body ({exc})", models=self.models) from exc
+        response = build_response(self.requested_model, payload, generation_id=generation_id)
         response.duration = time.perf_counter() - self.started
         return response
 
@@ -113,16 +140,70 @@ class Call:
         return ResponseStream(self.requested_model, models=self.models, generation_id=headers.get("x-generation-id"))
 
 
+#: Failures retrying cannot fix: the server answered, and would answer the same (and charge again).
+_NEVER_RETRIED = (MalformedResponseError, ResponseTooLargeError)
+
+
+class BodyReader:
+    """Collects a response body under the call's deadline and a size cap.
+
+    A success body over `max_response_bytes` is an error naming the limit; an error body is cut at
+    `ERROR_BODY_LIMIT` and the error built from what arrived (its status is the fact that matters).
+    """
+
+    __slots__ = ("_call", "_chunks", "_limit", "_size", "status")
+
+    def __init__(self, call: Call, status: int, headers: Mapping[str, str]) -> None:
+        self._call = call
+        self.status = status
+        self._limit = ERROR_BODY_LIMIT if status >= 300 else call.max_response_bytes
+        self._chunks: list[bytes] = []
+        self._size = 0
+        declared = headers.get("content-length", "")
+        if status < 300 and declared.isdigit() and int(declared) > self._limit:
+            raise self._too_large(f"a {int(declared):,}-byte body was announced")
+
+    def add(self, chunk: bytes) -> bool:
+        """Take one chunk; False once the body is complete enough to stop reading."""
+        self._size += len(chunk)
+        if self._size > self._limit:
+            if self.status < 300:
+                raise self._too_large("the body grew past it")
+            self._chunks.append(chunk[: len(chunk) - (self._size - self._limit)])
+            return False
+        self._chunks.append(chunk)
+        self._call.check_deadline(status=self.status)
+        return True
+
+    def body(self) -> bytes:
+        return b"".join(self._chunks)
+
+    def _too_large(self, what: str) -> ResponseTooLargeError:
+        limit = self._limit
+        return ResponseTooLargeError(
+            f"the response body exceeds max_response_bytes={limit:,} ({what}); raise max_response_bytes "
+            "on the model if such answers are expected",
+            status=self.status,
+            models=self._call.models,
+        )
+
+
 @contextmanager
 def translate_errors(call: Call, stream: ResponseStream | None = None) -> Iterator[None]:
-    """Re-raise httpx2's transport exceptions as routerkit's, with the model and any partial answer."""
+    """Re-raise httpx2's exceptions as routerkit's, with the model and any partial answer.
+
+    Messages are built from the exception type and the OS's reason only: httpx2's text for a request it
+    could not send may quote a header value.
+    """
     try:
         yield
     except httpx2.TimeoutException as exc:
         left = call.time_left()
         if left is not None and left <= 0.01:
             raise call.deadline_error(stream) from exc
-        if isinstance(exc, (httpx2.ConnectTimeout, httpx2.PoolTimeout)):
+        if isinstance(exc, httpx2.PoolTimeout):
+            message = f"no free connection in the client's pool within connect_timeout={call.connect_timeout:g}s"
+        elif isinstance(exc, httpx2.ConnectTimeout):
             message = f"could not connect within connect_timeout={call.connect_timeout:g}s"
         elif stream is not None:
             message = f"no data from the server for stall_timeout={call.stall_timeout:g}s"
@@ -130,6 +211,12 @@ def translate_errors(call: Call, stream: ResponseStream | None = None) -> Iterat
             message = f"no response within stall_timeout={call.stall_timeout:g}s"
         partial = stream.partial_text if stream else ""
         raise APITimeoutError(message, models=call.models, partial_text=partial) from exc
+    except httpx2.DecodingError as exc:
+        raise StreamInterruptedError(
+            f"the response body could not be decoded ({_reason(exc)})",
+            models=call.models,
+            partial_text=stream.partial_text if stream else "",
+        ) from exc
     except httpx2.TransportError as exc:
         if stream is not None and stream.output_started:
             raise StreamInterruptedError(
@@ -138,5 +225,12 @@ def translate_errors(call: Call, stream: ResponseStream | None = None) -> Iterat
                 generation_id=stream.generation_id,
                 partial_text=stream.partial_text,
             ) from exc
-        reason = str(exc) or type(exc).__name__
-        raise APIConnectionError(f"{reason} ({call.url})", models=call.models) from exc
+        raise APIConnectionError(f"{_reason(exc)} ({call.url})", models=call.models) from exc
+
+
+def _reason(exc: Exception) -> str:
+    """A short, header-free description of a transport failure."""
+    if isinstance(exc, httpx2.LocalProtocolError):
+        return f"the request could not be sent ({type(exc).__name__})"
+    text = str(exc)
+    return text[:200] if text else type(exc).__name__

@@ -12,7 +12,6 @@ drivers in `routerkit.models` sleep for what it says.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import re
@@ -22,7 +21,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from ..errors import (
+from ._errors import (
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -36,6 +35,7 @@ from ..errors import (
     ServerError,
     StreamInterruptedError,
 )
+from ._json import loads
 
 __all__ = ["RetryPolicy", "error_from_event", "error_from_status", "parse_retry_after"]
 
@@ -53,6 +53,7 @@ _STATUS_TYPES: dict[int, type[APIStatusError]] = {
 _TRANSIENT_INNER_CODES = frozenset({502, 503, 529})
 _RETRYABLE_STATUSES = frozenset({408, 409, 429})
 _MAX_DETAIL = 300
+_MAX_MESSAGE = 2000
 
 
 def error_from_status(
@@ -65,7 +66,7 @@ def error_from_status(
     code: str | int | None = None
     metadata: dict[str, Any] = {}
     try:
-        payload = json.loads(body) if body else None
+        payload = loads(body) if body else None
     except ValueError:
         payload = None
     error = payload.get("error") if isinstance(payload, dict) else None
@@ -74,8 +75,8 @@ def error_from_status(
     elif error is None and isinstance(payload, dict) and isinstance(payload.get("message"), str):
         error = payload  # {"message": ..., "code": ...} without the "error" wrapper
     if isinstance(error, dict):
-        code = error.get("code")
-        message = str(error.get("message") or "").strip() or f"HTTP {status}"
+        code = _code(error.get("code"))
+        message = _clip(str(error.get("message") or "").strip()) or f"HTTP {status}"
         inner_meta = error.get("metadata")
         outer_meta = payload.get("metadata") if isinstance(payload, dict) else None
         metadata = inner_meta if isinstance(inner_meta, dict) else outer_meta if isinstance(outer_meta, dict) else {}
@@ -112,16 +113,29 @@ def error_from_event(
     error = source.get("error")
     if isinstance(error, Mapping):
         source = {**source, **error}
-    message = str(source.get("message") or "the model reported a failure without a message")
+    message = _clip(str(source.get("message") or "the model reported a failure without a message"))
     metadata = {k: source[k] for k in ("error_type", "param") if source.get(k) is not None}
+    response_id = source.get("id") if isinstance(response, Mapping) else None
     return ResponseFailedError(
         message,
-        code=source.get("code"),
+        code=_code(source.get("code")),
         metadata=metadata,
         models=models,
-        generation_id=(source.get("id") if isinstance(response, Mapping) else None) or generation_id,
+        generation_id=(response_id if isinstance(response_id, str) else None) or generation_id,
         partial_text=partial_text,
     )
+
+
+def _code(value: Any) -> str | int | None:
+    """OpenRouter's error code: a number or a name; anything else from a hostile body is dropped."""
+    if isinstance(value, bool):
+        return None
+    return value if isinstance(value, (str, int)) else None
+
+
+def _clip(text: str) -> str:
+    """A message short enough for one report line's worth of facts, however long the server's was."""
+    return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "…"
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

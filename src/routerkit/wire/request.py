@@ -6,21 +6,28 @@ mistake costs no request and no credits.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import UsageError
+from ._errors import UsageError
+from ._json import scrub_text
 
 __all__ = [
     "REASONING_EFFORTS",
     "REASONING_KEYS",
     "build_body",
+    "check_api_key",
+    "check_header_values",
     "check_input",
+    "check_json",
     "check_model_id",
     "check_models",
     "check_range",
     "check_reasoning",
+    "check_seconds",
+    "encode_body",
 ]
 
 REASONING_KEYS = ("enabled", "effort", "summary", "max_tokens", "context", "mode")
@@ -50,6 +57,88 @@ def build_body(
     if extra_body:
         body.update(extra_body)
     return body
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """The body as UTF-8 JSON. Text holding lone surrogates (from a bad decode upstream) is sent with U+FFFD
+    in their place: it cannot be encoded as it is, and one odd character is no reason to refuse the call."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"the request holds a value JSON cannot carry ({exc})") from None
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return scrub_text(text).encode()
+
+
+def check_json(name: str, value: object) -> None:
+    """Refuse anything `json` could not send faithfully: objects, bytes, sets, NaN, non-text keys.
+
+    Iterative, so a deeply nested value is refused by its depth rather than crashing with `RecursionError`.
+    """
+    stack: list[tuple[str, object, int]] = [(name, value, 0)]
+    while stack:
+        path, item, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise UsageError(f"{path} is nested deeper than {_MAX_DEPTH} levels")
+        if item is None or isinstance(item, (str, bool, int)):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise UsageError(f"{path} must be a finite number (JSON has no NaN or Infinity), got {item!r}")
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    raise UsageError(f"{path} has a key {key!r:.40} of type {type(key).__name__}; JSON keys are text")
+                stack.append((f"{path}[{key!r}]", child, depth + 1))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((f"{path}[{i}]", child, depth + 1) for i, child in enumerate(item))
+        else:
+            raise UsageError(
+                f"{path} must hold only JSON values (text, numbers, True/False/None, lists, dicts), "
+                f"got {type(item).__name__}"
+            )
+
+
+_MAX_DEPTH = 200
+
+
+def check_api_key(value: object, source: str) -> str:
+    """The key with surrounding whitespace removed (a pasted newline is common); refused if it still holds
+    anything an HTTP header cannot carry. The message never repeats the key."""
+    if not isinstance(value, str):
+        raise UsageError(f"{source} must be text, got {type(value).__name__}")
+    key = value.strip()
+    for position, char in enumerate(key):
+        if not " " <= char <= "~":
+            what = "a non-ASCII character" if ord(char) > 127 else "a control character"
+            raise UsageError(
+                f"{source} holds {what} at position {position}; an API key is printable ASCII "
+                "(copy it again from https://openrouter.ai/keys)"
+            )
+    return key
+
+
+def check_header_values(name: str, headers: object) -> dict[str, str]:
+    """Extra headers as a str → str dict of printable ASCII (values are never quoted in the message)."""
+    if not isinstance(headers, Mapping):
+        raise UsageError(f"{name} must be a dict of header names to text values, got {type(headers).__name__}")
+    checked: dict[str, str] = {}
+    for key, value in headers.items():
+        if not isinstance(key, str) or not key or not all("!" <= c <= "~" and c != ":" for c in key):
+            raise UsageError(f"{name} has an invalid header name {key!r:.60}")
+        if not isinstance(value, str) or not all(" " <= c <= "~" for c in value.strip()):
+            raise UsageError(f"{name}[{key!r}] must be printable ASCII text (value not shown)")
+        checked[key] = value.strip()
+    return checked
+
+
+def check_seconds(name: str, value: object) -> float:
+    """A positive, finite number of seconds (NaN would mean no limit at all, a string would fail late)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise UsageError(f"{name} must be a positive number of seconds, got {value!r}")
+    return float(value)
 
 
 def check_model_id(value: object, name: str = "id") -> str:
@@ -114,5 +203,6 @@ def check_input(value: object, name: str = "input") -> str | list[dict[str, Any]
                 raise UsageError(
                     f"{name}[{i}] must be a Responses input item (a dict with 'type' or 'role'), got {item!r:.80}"
                 )
+        check_json(name, items)
         return [dict(item) for item in items]
     raise UsageError(f"{name} must be text or a list of Responses input items, got {type(value).__name__}")

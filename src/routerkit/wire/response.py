@@ -7,12 +7,25 @@ output items: those items are kept exactly as received so the agent can replay t
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FunctionCall", "ModelResponse", "Usage", "build_response", "is_fallback", "parse_usage", "read_output"]
+from ._errors import MalformedResponseError
+
+__all__ = [
+    "FunctionCall",
+    "ModelResponse",
+    "Usage",
+    "build_response",
+    "function_call",
+    "is_fallback",
+    "parse_usage",
+    "read_output",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +98,8 @@ def is_fallback(requested: str, served: str) -> bool:
     or either with a `:variant` suffix (`:free`, `:online`). A longer name is a different model:
     `openai/gpt-4o-mini` answering for `openai/gpt-4o` is a fallback.
     """
+    if not isinstance(requested, str) or not isinstance(served, str):
+        return False  # not a model name at all: nothing to compare, so no fallback claimed
     requested, served = requested.split(":", 1)[0], served.split(":", 1)[0]
     if served == requested:
         return False
@@ -100,55 +115,68 @@ class _OutputDigest:
     calls: list[FunctionCall] = field(default_factory=list)
 
 
-def read_output(items: Iterable[Mapping[str, Any]]) -> _OutputDigest:
-    """Derive the answer, the reasoning (raw and summaries kept apart) and function calls from items."""
+def read_output(items: Iterable[Any]) -> _OutputDigest:
+    """Derive the answer, the reasoning (raw and summaries kept apart) and function calls from items.
+
+    Lenient by design: this runs on an answer that was already generated (and paid for), so a part of an
+    unexpected shape is read as text where it can be and skipped where it cannot, never raised on. The one
+    exception is a function call without a usable name, which the caller could not act on.
+    """
     digest = _OutputDigest()
     for item in items:
+        if not isinstance(item, Mapping):
+            continue
         kind = item.get("type")
         if kind == "message":
-            content = item.get("content")
-            if isinstance(content, str):
-                digest.text.append(content)
-                continue
-            for part in content or ():
-                if part.get("type") == "output_text":
-                    digest.text.append(part.get("text") or "")
+            for part in _parts(item.get("content")):
+                if isinstance(part, str):
+                    digest.text.append(part)
+                elif part.get("type") == "output_text":
+                    digest.text.append(_str(part.get("text")))
                 elif part.get("type") == "refusal":
-                    digest.text.append(part.get("refusal") or "")
+                    digest.text.append(_str(part.get("refusal")))
         elif kind == "reasoning":
-            raw = [p.get("text") or "" for p in item.get("content") or () if isinstance(p, Mapping)]
             # The schema says summary parts are objects; OpenRouter's own docs show plain strings.
-            summary = [p if isinstance(p, str) else p.get("text") or "" for p in item.get("summary") or ()]
+            raw = [_part_text(p) for p in _parts(item.get("content"))]
+            summary = [_part_text(p) for p in _parts(item.get("summary"))]
             digest.reasoning_text.extend(t for t in raw if t)
             digest.reasoning_summary.extend(t for t in summary if t)
             if item.get("encrypted_content") and not any(raw) and not any(summary):
                 digest.encrypted = True
         elif kind == "function_call":
-            digest.calls.append(
-                FunctionCall(
-                    call_id=item.get("call_id") or item.get("id") or "",
-                    name=item.get("name") or "",
-                    arguments=item.get("arguments") or "",
-                    id=item.get("id"),
-                )
-            )
+            digest.calls.append(function_call(item))
     return digest
 
 
-def parse_usage(usage: Mapping[str, Any] | None) -> Usage:
-    if not usage:
+def function_call(item: Mapping[str, Any]) -> FunctionCall:
+    """The `FunctionCall` of a `function_call` item; `MalformedResponseError` when it names no function."""
+    name = item.get("name")
+    if not isinstance(name, str) or not name:
+        raise MalformedResponseError(f"a function_call item has no function name (name is {type(name).__name__})")
+    arguments = item.get("arguments")
+    if isinstance(arguments, (dict, list)):
+        arguments = json.dumps(arguments)  # some providers send the arguments object itself, not its text
+    item_id = _id(item.get("id"))
+    return FunctionCall(
+        call_id=_id(item.get("call_id")) or item_id or "", name=name, arguments=_str(arguments), id=item_id
+    )
+
+
+def parse_usage(usage: Any) -> Usage:
+    """Token counts and cost; a count or cost of the wrong type (or not finite) is read as unknown (None)."""
+    if not isinstance(usage, Mapping):
         return Usage()
-    input_details = usage.get("input_tokens_details") or {}
-    output_details = usage.get("output_tokens_details") or {}
-    cost = usage.get("cost")
+    input_details = _mapping(usage.get("input_tokens_details"))
+    output_details = _mapping(usage.get("output_tokens_details"))
+    is_byok = usage.get("is_byok")
     return Usage(
-        input_tokens=usage.get("input_tokens"),
-        output_tokens=usage.get("output_tokens"),
-        total_tokens=usage.get("total_tokens"),
-        cached_tokens=input_details.get("cached_tokens"),
-        reasoning_tokens=output_details.get("reasoning_tokens"),
-        cost=float(cost) if cost is not None else None,
-        is_byok=usage.get("is_byok"),
+        input_tokens=_count(usage.get("input_tokens")),
+        output_tokens=_count(usage.get("output_tokens")),
+        total_tokens=_count(usage.get("total_tokens")),
+        cached_tokens=_count(input_details.get("cached_tokens")),
+        reasoning_tokens=_count(output_details.get("reasoning_tokens")),
+        cost=_number(usage.get("cost")),
+        is_byok=is_byok if isinstance(is_byok, bool) else None,
     )
 
 
@@ -162,18 +190,23 @@ def build_response(
     """A `ModelResponse` from a response object (a JSON body, or the one a terminal stream event carries).
 
     `output` overrides the body's items: a stream may end with an empty `output` in its terminal event
-    while the items arrived one by one in `output_item.done` events.
+    while the items arrived one by one in `output_item.done` events. Optional fields of the wrong type are
+    read as absent: a complete answer is never lost (or paid for again) over a malformed detail.
     """
-    items = output if output is not None else list(body.get("output") or [])
+    raw_items = output if output is not None else body.get("output")
+    items = [i for i in raw_items if isinstance(i, dict)] if isinstance(raw_items, list) else []
     digest = read_output(items)
-    incomplete = body.get("incomplete_details") or {}
+    incomplete = body.get("incomplete_details")
+    reason = incomplete.get("reason") if isinstance(incomplete, Mapping) else None
+    status = body.get("status")
+    metadata = body.get("openrouter_metadata")
     return ModelResponse(
         requested_model=requested_model,
-        model=body.get("model"),
-        id=body.get("id"),
+        model=_id(body.get("model")),
+        id=_id(body.get("id")),
         generation_id=generation_id,
-        status=body.get("status") or "completed",
-        incomplete_reason=incomplete.get("reason"),
+        status=status if isinstance(status, str) and status else "completed",
+        incomplete_reason=reason if isinstance(reason, str) else None,
         output=items,
         text="".join(digest.text),
         reasoning_text="".join(digest.reasoning_text),
@@ -181,5 +214,46 @@ def build_response(
         reasoning_encrypted=digest.encrypted,
         function_calls=digest.calls,
         usage=parse_usage(body.get("usage")),
-        openrouter_metadata=body.get("openrouter_metadata"),
+        openrouter_metadata=metadata if isinstance(metadata, dict) else None,
     )
+
+
+def _parts(value: Any) -> list[Any]:
+    """The parts of a `content` or `summary` field: a bare string is one text part; junk is no part."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [p for p in value if isinstance(p, (str, Mapping))]
+    return []
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _part_text(part: Any) -> str:
+    return part if isinstance(part, str) else _str(part.get("text"))
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _id(value: Any) -> str | None:
+    """Ids and model names as text: a number is a (strange) id, anything else is no id."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None

@@ -14,15 +14,15 @@ bytes are read, and tests can drive it with a fake clock.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..errors import APIError, StreamInterruptedError
+from ._errors import APIError, StreamInterruptedError
+from ._json import loads
 from .errors import error_from_event
 from .events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
-from .response import ModelResponse, build_response, read_output
+from .response import ModelResponse, build_response, function_call
 from .sse import SSEDecoder, SSEFramingError
 
 __all__ = ["ResponseStream"]
@@ -120,8 +120,8 @@ class ResponseStream:
         if data == b"[DONE]" or self.response is not None:
             return None
         try:
-            payload = json.loads(data)
-        except (ValueError, RecursionError) as exc:
+            payload = loads(data)
+        except ValueError as exc:
             raise self._interrupted(f"malformed data line in the stream: {data[:80]!r}") from exc
         if not isinstance(payload, dict):
             return None
@@ -176,17 +176,16 @@ class ResponseStream:
     def _on_item_added(self, event: dict[str, Any]) -> None:
         item = event.get("item")
         if isinstance(item, dict):
-            self._added[event.get("output_index", len(self._added))] = item
+            self._added[_index(event, len(self._added))] = item
 
     def _on_item_done(self, event: dict[str, Any]) -> StreamEvent | None:
         item = event.get("item")
         if not isinstance(item, dict):
             return None
-        self._done[event.get("output_index", len(self._done))] = item
+        self._done[_index(event, len(self._done))] = item
         if item.get("type") == "function_call":
             self._mark_output()
-            calls = read_output([item]).calls
-            return FunctionCallEvent(calls[0])
+            return FunctionCallEvent(function_call(item))
         return None
 
     def _on_terminal(self, event: dict[str, Any]) -> StreamEvent:
@@ -199,7 +198,8 @@ class ResponseStream:
     def _complete(self, body: dict[str, Any]) -> ResponseCompleted:
         # Items from `output_item.done`, in output order, stand in when the terminal event's list is empty.
         # When it is not, it wins: item ids may change between `output_item.done` and the terminal event.
-        output = None if body.get("output") else [self._done[i] for i in sorted(self._done)]
+        listed = body.get("output")
+        output = None if isinstance(listed, list) and listed else [self._done[i] for i in sorted(self._done)]
         response = build_response(
             self.requested_model, {**self._response_meta, **body}, output=output, generation_id=self.generation_id
         )
@@ -223,6 +223,12 @@ def _text(event: dict[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{key!r} is {type(value).__name__}, not text")
     return value
+
+
+def _index(event: dict[str, Any], default: int) -> int:
+    """An item's `output_index`; a missing or non-integer one (hostile or broken) counts on from the last."""
+    index = event.get("output_index")
+    return index if isinstance(index, int) and not isinstance(index, bool) else default
 
 
 _HANDLERS: dict[str, _Handler] = {
