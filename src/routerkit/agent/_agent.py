@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from rich.console import Console
 
-    from ..db.base import SessionStore
+    from ..db.base import SessionStore, StoredRun
     from ..wire.response import FunctionCall
     from .tools import FunctionTool, ToolResult
 
@@ -163,7 +163,9 @@ class Agent:
     # Drivers: the same loop, sync and async
 
     def _run(self, items: list[dict[str, Any]], *, stream: bool) -> Iterator[RunOutputEvent]:
-        state = self._start(items)
+        stored = self._store.get_runs(**self._history_query()) if self.add_history_to_context else []
+        state = self._new_state(items, stored)
+        self._store.start_run(self.session_id, state.output.run_id, items[:])
         yield RunStartedEvent(state.output.run_id, self.model.id)
         options, event_for = state.setup.options, state.acc.event
         try:
@@ -186,16 +188,22 @@ class Agent:
                     tool = state.tool_for(call)
                     yield state.acc.tool_done(call, tool.call(call.arguments) if tool else state.unknown_tool(call))
             output = state.finish()
+            self._store.finish_run(**self._record(state))
         except Exception as exc:
-            yield RunErrorEvent(exc, state.fail(exc))
+            failed = state.fail(exc)
+            self._store.finish_run(**self._record(state))
+            yield RunErrorEvent(exc, failed)
             raise
         except BaseException as exc:  # KeyboardInterrupt, or the caller closed the stream
             state.fail(exc)
+            self._store.finish_run(**self._record(state))
             raise
         yield RunCompletedEvent(output)
 
     async def _arun(self, items: list[dict[str, Any]], *, stream: bool) -> AsyncIterator[RunOutputEvent]:
-        state = self._start(items)
+        stored = await self._store.aget_runs(**self._history_query()) if self.add_history_to_context else []
+        state = self._new_state(items, stored)
+        await self._store.astart_run(self.session_id, state.output.run_id, items[:])
         yield RunStartedEvent(state.output.run_id, self.model.id)
         options, event_for = state.setup.options, state.acc.event
         try:
@@ -219,27 +227,34 @@ class Agent:
                 for call, result in zip(calls, results, strict=True):
                     yield state.acc.tool_done(call, result)
             output = state.finish()
+            await self._store.afinish_run(**self._record(state))
         except Exception as exc:
-            yield RunErrorEvent(exc, state.fail(exc))
+            failed = state.fail(exc)
+            await self._store.afinish_run(**self._record(state))
+            yield RunErrorEvent(exc, failed)
             raise
         except BaseException as exc:  # CancelledError, KeyboardInterrupt, or the caller closed the stream
             state.fail(exc)
+            await self._store.afinish_run(**self._record(state))
             raise
         yield RunCompletedEvent(output)
 
     # The run's setup, and its record in the session store
 
-    def _start(self, items: list[dict[str, Any]]) -> RunState:
+    def _history_query(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "limit": self.num_history_runs,
+            "statuses": ("completed", "interrupted"),
+        }
+
+    def _new_state(self, items: list[dict[str, Any]], stored: Sequence[StoredRun]) -> RunState:
         history: list[dict[str, Any]] = []
-        if self.add_history_to_context:
-            runs = self._store.get_runs(
-                self.session_id, limit=self.num_history_runs, statuses=("completed", "interrupted")
-            )
-            for stored in runs:
-                if not stored.output_items:
-                    continue  # killed before any answer: replaying the bare question would only confuse the model
-                history.extend(encodable(stored.input_items))
-                history.extend(replayable(encodable(stored.output_items)))
+        for run in stored:
+            if not run.output_items:
+                continue  # killed before any answer: replaying the bare question would only confuse the model
+            history.extend(encodable(run.input_items))
+            history.extend(replayable(encodable(run.output_items)))
         setup = RunSetup(
             session_id=self.session_id,
             model_id=self.model.id,
@@ -247,23 +262,22 @@ class Agent:
             tools=self.tools_by_name(),
             output_schema=self.output_schema,
             tool_call_limit=self.tool_call_limit,
-            record=self._record_run,
         )
-        state = RunState(setup, items, history)
-        self._store.start_run(self.session_id, state.output.run_id, items[:])
-        return state
+        return RunState(setup, items, history)
 
-    def _record_run(self, out: RunOutput, output_items: list[dict[str, Any]]) -> None:
+    def _record(self, state: RunState) -> dict[str, Any]:
+        """The ended run as `finish_run` arguments (the sync and async drivers store the same record)."""
+        out = state.output
         self.last_run = out
-        self._store.finish_run(
-            self.session_id,
-            out.run_id,
-            status="completed" if out.status == "completed" else "error" if out.status == "error" else "interrupted",
-            output_items=output_items,
-            content=out.content if isinstance(out.content, str) else _dump(out.content),
-            model=out.model,
-            metrics=out.metrics.as_dict(),
-        )
+        return {
+            "session_id": self.session_id,
+            "run_id": out.run_id,
+            "status": "completed" if out.status == "completed" else "error" if out.status == "error" else "interrupted",
+            "output_items": state.output_items(),
+            "content": out.content if isinstance(out.content, str) else _dump(out.content),
+            "model": out.model,
+            "metrics": out.metrics.as_dict(),
+        }
 
     def _request_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {}

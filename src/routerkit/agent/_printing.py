@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["RunShower", "shower"]
 
 #: The module that provides `print_run` and `aprint_run` (routerkit's console layer).
-SHOWER_MODULE = "routerkit.console._run"
+SHOWER_MODULE = "routerkit.console"
 
 
 class RunShower(Protocol):

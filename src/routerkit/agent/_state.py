@@ -3,14 +3,14 @@
 A run alternates model calls and tool calls until the model answers in text. `RunState` knows what to send
 next (history + this run's items), hands model events and responses to the `Accumulator`, decides which
 tool calls to run (and when the loop must stop), and closes the run. It gets everything it needs from the
-agent as one `RunSetup` and reports back through `RunSetup.record`; it never touches the `Agent` itself.
-The drivers in `_agent.py` only call the model and the tools.
+agent as one `RunSetup` and never touches the `Agent` itself. The drivers in `_agent.py` call the model and
+the tools, and store the run (sync, or awaited so the event loop never waits on storage).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +40,6 @@ class RunSetup:
     tools: Mapping[str, FunctionTool]
     output_schema: type[BaseModel] | None
     tool_call_limit: int | None
-    record: Callable[[RunOutput, list[dict[str, Any]]], None]
-    """Called once when the run ends, with the output and this run's output items (to store)."""
 
 
 class RunState:
@@ -154,10 +152,12 @@ class RunState:
             )
 
     def _close(self) -> RunOutput:
-        out = self.output
-        out.metrics.duration = self.acc.elapsed()
-        self.setup.record(out, out.messages[self.n_input_items :])
-        return out
+        self.output.metrics.duration = self.acc.elapsed()
+        return self.output
+
+    def output_items(self) -> list[dict[str, Any]]:
+        """This run's items after its input: what the model said and the tool outputs, to store."""
+        return self.output.messages[self.n_input_items :]
 
 
 def user_items(message: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

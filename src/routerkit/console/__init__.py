@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from routerkit.console._live import LivePrinter
     from routerkit.console._plain import PlainPrinter
     from routerkit.console._printer import RenderStats, RunPrinter, clean_text
-    from routerkit.console._run import items_text, run_summary
+    from routerkit.console._run import aprint_run, items_text, print_run, run_summary
 
 __all__ = [
     "LivePrinter",
@@ -27,9 +27,11 @@ __all__ = [
     "RenderStats",
     "RunPrinter",
     "RunSummary",
+    "aprint_run",
     "clean_text",
     "format_cost",
     "items_text",
+    "print_run",
     "run_summary",
 ]
 
@@ -41,7 +43,9 @@ _HOMES = {
     "RunSummary": "_facts",
     "clean_text": "_printer",
     "format_cost": "_facts",
+    "aprint_run": "_run",
     "items_text": "_run",
+    "print_run": "_run",
     "run_summary": "_run",
 }
 
