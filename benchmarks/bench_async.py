@@ -7,6 +7,7 @@ import asyncio
 import gc
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from _clients import PROMPT, agno_agent, agno_model, floor_astream, model_id, peak_rss_bytes, rk_model, rss_bytes
@@ -101,8 +102,8 @@ def measure(bench: Bench) -> None:
         return child("async", side=side, base_url=bench.base_url, body=body, streams=STREAMS, trace=trace)
 
     supported = ("openai", "agno")
-    res = bench.interleaved(reps, {s: (lambda s=s: run(s)) for s in bench.sides(("routerkit", "floor"), supported)})
-    traced = bench.interleaved(1 if bench.quick else 3, {s: (lambda s=s: run(s, True)) for s in ("routerkit", "floor")})
+    res = bench.interleaved(reps, {s: partial(run, s) for s in bench.sides(("routerkit", "floor"), supported)})
+    traced = bench.interleaved(1 if bench.quick else 3, {s: partial(run, s, True) for s in ("routerkit", "floor")})
     rk, fl = median(res["routerkit"]), median(res["floor"])
     rk_m, fl_m = median(res["routerkit"], "rss_growth"), median(res["floor"], "rss_growth")
     rk_t, fl_t = median(traced["routerkit"], "traced_peak"), median(traced["floor"], "traced_peak")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from functools import partial
 from typing import Any
 
 from _clients import PROMPT, agno_agent, agno_model, model_id, rk_model
@@ -49,59 +50,64 @@ def worker(side: str, base_url: str, body: bytes) -> dict[str, Any]:
         return {"cpu": time.process_time() - cpu0, "seconds": [time.perf_counter() - wall0]}
 
 
-def measure(bench: Bench) -> None:
+def _run_print(bench: Bench, side: str, body: bytes, timeout: float = 600) -> dict[str, Any]:
+    return child("print", timeout, side=side, base_url=bench.base_url, body=body)
+
+
+def _run_floor(bench: Bench, body: bytes) -> dict[str, Any]:
+    return child("stream", side="floor_lines", base_url=bench.base_url, body=body, reps=1, warmup=0)
+
+
+def _one_size(bench: Bench, n: int, pace: int) -> float:
+    """The rows of one answer size; returns routerkit's CPU seconds."""
     reps = 1 if bench.quick else 3
-    cpu: dict[str, float] = {}
-    for n, pace in SIZES:
-        mid = f"emulator/markdown-{n}" + (f"@{pace}" if pace else "")
-        body = bench.body(mid, stream=True)
-
-        def run_print(side: str, body: bytes = body, timeout: float = 600) -> dict[str, Any]:
-            return child("print", timeout, side=side, base_url=bench.base_url, body=body)
-
-        def run_floor(body: bytes = body) -> dict[str, Any]:
-            return child("stream", side="floor_lines", base_url=bench.base_url, body=body, reps=1, warmup=0)
-
-        res = bench.interleaved(reps, {"routerkit": lambda: run_print("routerkit"), "floor": run_floor})
-        c, wall = median(res["routerkit"], "cpu"), median(res["routerkit"])
-        fl, fl_c = median(res["floor"]), median(res["floor"], "cpu")
-        # agno re-renders the whole answer on every delta (quadratic): one run per size, 1,000 and 2,000 paced
-        # deltas only, stopped after PEER_TIMEOUT_S seconds so the suite stays bounded.
-        supported = ("agno",) if pace and n <= 2000 else ()
-        peer_res: dict[str, list[dict[str, Any]]] = {}
-        for p in bench.sides((), supported):
-            print(f"  {p} print_response {mid} (once, up to {PEER_TIMEOUT_S} s)", file=sys.stderr, flush=True)
-            peer_res |= bench.interleaved(1, {p: lambda p=p: run_print(p, timeout=PEER_TIMEOUT_S)})
-        cpu[mid] = c
-        label = f"`print_response(stream=True)` `{mid}`" + ("" if pace else " unpaced")
-        target = f"≤ 1 s CPU {verdict(c <= 1.0)}; ≤ 3× {verdict(c <= 3 * fl_c)}" if n == 2000 and pace else "—"
+    mid = f"emulator/markdown-{n}" + (f"@{pace}" if pace else "")
+    body = bench.body(mid, stream=True)
+    res = bench.interleaved(
+        reps, {"routerkit": partial(_run_print, bench, "routerkit", body), "floor": partial(_run_floor, bench, body)}
+    )
+    c, wall = median(res["routerkit"], "cpu"), median(res["routerkit"])
+    fl, fl_c = median(res["floor"]), median(res["floor"], "cpu")
+    # agno re-renders the whole answer on every delta (quadratic): one run per size, 1,000 and 2,000 paced
+    # deltas only, stopped after PEER_TIMEOUT_S seconds so the suite stays bounded.
+    supported = ("agno",) if pace and n <= 2000 else ()
+    peer_res: dict[str, list[dict[str, Any]]] = {}
+    for p in bench.sides((), supported):
+        print(f"  {p} print_response {mid} (once, up to {PEER_TIMEOUT_S} s)", file=sys.stderr, flush=True)
+        peer_res |= bench.interleaved(1, {p: partial(_run_print, bench, p, body, PEER_TIMEOUT_S)})
+    label = f"`print_response(stream=True)` `{mid}`" + ("" if pace else " unpaced")
+    target = f"≤ 1 s CPU {verdict(c <= 1.0)}; ≤ 3× {verdict(c <= 3 * fl_c)}" if n == 2000 and pace else "—"
+    bench.rows.append(
+        Row(
+            f"{label}: CPU (floor: a bare read's CPU{'; agno: one run' if supported else ''})",
+            fmt_s(c),
+            fmt_s(fl_c),
+            ratio_cell(c, fl_c, 1),
+            target,
+            bench.peer_cells(supported, lambda p: median(peer_res[p], "cpu"), fmt_s, c),
+        )
+    )
+    if pace:
         bench.rows.append(
             Row(
-                f"{label}: CPU (floor: a bare read's CPU{'; agno: one run' if supported else ''})",
-                fmt_s(c),
-                fmt_s(fl_c),
-                ratio_cell(c, fl_c, 1),
-                target,
-                bench.peer_cells(supported, lambda p, r=peer_res: median(r[p], "cpu"), fmt_s, c),
+                f"— wall vs the stream's own length ({fmt_s(n * pace / 1000)} nominal; floor: a bare read's wall)",
+                fmt_s(wall),
+                fmt_s(fl),
+                ratio_cell(wall, fl),
+                f"≈ 1× (≤ 1.1) {verdict(wall / fl <= 1.1)}",
+                bench.peer_cells(supported, lambda p: median(peer_res[p]), fmt_s, wall),
             )
         )
-        if pace:
-            length = n * pace / 1000
-            bench.rows.append(
-                Row(
-                    f"— wall vs the stream's own length ({fmt_s(length)} nominal; floor: a bare read's wall)",
-                    fmt_s(wall),
-                    fmt_s(fl),
-                    ratio_cell(wall, fl),
-                    f"≈ 1× (≤ 1.1) {verdict(wall / fl <= 1.1)}",
-                    bench.peer_cells(supported, lambda p, r=peer_res: median(r[p]), fmt_s, wall),
-                )
-            )
-        else:
-            bench.rows.append(
-                Row("— wall (floor: a bare read's wall)", fmt_s(wall), fmt_s(fl), ratio_cell(wall, fl, 1), "—")
-            )
-    r = cpu["emulator/markdown-4000@2"] / cpu["emulator/markdown-2000@2"]
+    else:
+        bench.rows.append(
+            Row("— wall (floor: a bare read's wall)", fmt_s(wall), fmt_s(fl), ratio_cell(wall, fl, 1), "—")
+        )
+    return c
+
+
+def measure(bench: Bench) -> None:
+    cpu = {(n, pace): _one_size(bench, n, pace) for n, pace in SIZES}
+    r = cpu[(4000, 2)] / cpu[(2000, 2)]
     bench.rows.append(
         Row(
             "— CPU of `markdown-4000@2` / `markdown-2000@2`",

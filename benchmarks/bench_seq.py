@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from _clients import PROMPT, agno_agent, agno_model, model_id, rk_model, time_each
@@ -63,7 +64,7 @@ def measure(bench: Bench) -> None:
         return child("seq", side=side, base_url=bench.base_url, body=body, calls=CALLS, reps=inner)
 
     supported = ("openai", "agno")
-    res = bench.interleaved(reps, {s: (lambda s=s: run(s)) for s in bench.sides(("routerkit", "floor"), supported)})
+    res = bench.interleaved(reps, {s: partial(run, s) for s in bench.sides(("routerkit", "floor"), supported)})
     rk, fl = median(res["routerkit"]), median(res["floor"])
     bench.rows.append(
         Row(

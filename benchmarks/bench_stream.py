@@ -4,6 +4,7 @@ against the faster of two bare parsers, with a bytes-only read to show what the 
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from _clients import PROMPT, agno_agent, agno_model, floor_stream, model_id, rk_model, time_each
@@ -87,7 +88,7 @@ def measure(bench: Bench) -> None:
 
     supported = ("openai", "agno")
     ours = ("routerkit", "agent", "floor_es", "floor_lines", "floor_bytes")
-    res = bench.interleaved(reps, {s: (lambda s=s: run(s)) for s in bench.sides(ours, supported)})
+    res = bench.interleaved(reps, {s: partial(run, s) for s in bench.sides(ours, supported)})
     med = {s: median(res[s]) for s in ours}
     floor_side = min(("floor_es", "floor_lines"), key=med.__getitem__)
     fl, rk, ag = med[floor_side], med["routerkit"], med["agent"]

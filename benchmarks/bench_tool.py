@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from _clients import PROMPT, model_id, rk_model
@@ -91,7 +92,7 @@ def measure(bench: Bench) -> None:
     def run(side: str) -> dict[str, Any]:
         return child("tool", side=side, base_url=bench.base_url, body=body, runs=RUNS, reps=inner)
 
-    res = bench.interleaved(reps, {s: (lambda s=s: run(s)) for s in ("routerkit", "floor")})
+    res = bench.interleaved(reps, {s: partial(run, s) for s in ("routerkit", "floor")})
     rk_c, fl_c = median(res["routerkit"], "cpu"), median(res["floor"], "cpu")
     rk, fl = median(res["routerkit"]), median(res["floor"])
     bench.rows.append(
