@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from _harness import headers
@@ -55,6 +55,36 @@ def agno_agent(model: Any, **kwargs: Any) -> Any:
     from agno.agent import Agent
 
     return Agent(model=model, telemetry=False, **kwargs)
+
+
+def peer_stream(side: str, base_url: str, mid: str) -> Callable[[], Awaitable[int]]:
+    """A coroutine function reading one whole async stream of a peer and returning its event count.
+
+    openai SDK: one `AsyncOpenAI` client. agno: one model, so one `AsyncOpenAI` client, like routerkit's one
+    model, and a new `Agent` per stream, as a server handling requests would."""
+    if side == "openai":
+        import openai
+
+        oclient = openai.AsyncOpenAI(base_url=base_url, api_key="x", max_retries=0)
+
+        async def one() -> int:
+            n = 0
+            async for _ in await oclient.responses.create(model=mid, input=PROMPT, stream=True):
+                n += 1
+            return n
+
+    elif side == "agno":
+        shared = agno_model(base_url, mid)
+
+        async def one() -> int:
+            n = 0
+            async for _ in agno_agent(shared).arun(PROMPT, stream=True):
+                n += 1
+            return n
+
+    else:
+        raise ValueError(side)
+    return one
 
 
 def time_each(fn: Callable[[], Any], reps: int, warmup: int = 1) -> dict[str, Any]:

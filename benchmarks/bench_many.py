@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from _clients import PROMPT, agno_agent, agno_model, floor_astream, model_id, peak_rss_bytes, rk_model
+from _clients import PROMPT, floor_astream, model_id, peak_rss_bytes, peer_stream, rk_model
 from _harness import ChildFailed, child, raise_fd_limit
 from _table import PEER_LABELS, Bench, Row, fmt_mib, fmt_s, median, ratio_cell, verdict
 
@@ -53,28 +53,8 @@ def _one_stream(side: str, base_url: str, body: bytes, streams: int) -> Callable
                 clients.append(httpx2.AsyncClient(limits=limits, timeout=FLOOR_TIMEOUT_S))
             return await floor_astream(clients[0], url, body)
 
-    elif side == "openai":
-        import openai
-
-        oclient = openai.AsyncOpenAI(base_url=base_url, api_key="x", max_retries=0)
-
-        async def one() -> int:
-            n = 0
-            async for _ in await oclient.responses.create(model=mid, input=PROMPT, stream=True):
-                n += 1
-            return n
-
-    elif side == "agno":
-        shared = agno_model(base_url, mid)
-
-        async def one() -> int:
-            n = 0
-            async for _ in agno_agent(shared).arun(PROMPT, stream=True):
-                n += 1
-            return n
-
     else:
-        raise ValueError(side)
+        return peer_stream(side, base_url, mid)
     return one
 
 
