@@ -13,6 +13,9 @@ from typing import Any
 from _harness import headers
 
 PROMPT = "hi"
+ROUTERKIT_TIMEOUTS = {"connect": 10.0, "read": 120.0, "write": 120.0, "pool": 10.0}
+"""routerkit's default timeouts (connect, stall, pool), for a bare async client whose streams queue for its
+pool: with httpx2's 5 s default, a loaded machine makes the floor itself time out waiting for a connection."""
 
 
 def rss_bytes() -> int:

@@ -10,7 +10,16 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from _clients import PROMPT, floor_astream, model_id, peak_rss_bytes, peer_stream, rk_model, rss_bytes
+from _clients import (
+    PROMPT,
+    ROUTERKIT_TIMEOUTS,
+    floor_astream,
+    model_id,
+    peak_rss_bytes,
+    peer_stream,
+    rk_model,
+    rss_bytes,
+)
 from _harness import child
 from _table import PEER_LABELS, Bench, Row, fmt_mib, fmt_s, median, ratio_cell, verdict
 
@@ -37,7 +46,7 @@ def _one_stream(side: str, base_url: str, body: bytes) -> Callable[[], Awaitable
 
         async def one() -> int:
             if not clients:  # created in the running loop, on the first stream (the warm-up)
-                clients.append(httpx2.AsyncClient())
+                clients.append(httpx2.AsyncClient(timeout=httpx2.Timeout(**ROUTERKIT_TIMEOUTS)))
             return await floor_astream(clients[0], url, body)
 
     else:

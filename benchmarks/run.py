@@ -85,7 +85,7 @@ def main() -> None:
     if unknown:
         parser.error(f"--only: unknown {', '.join(sorted(unknown))}; choose from {', '.join(STEPS)}")
 
-    from _harness import emulator
+    from _harness import ChildFailed, emulator
     from _table import PEER_LABELS, Bench
 
     peers = [p for p in PEER_LABELS if importable(p)]
@@ -95,7 +95,11 @@ def main() -> None:
         for name, module in STEPS.items():
             if name in wanted:
                 print(f"… {name}", file=sys.stderr, flush=True)
-                importlib.import_module(module).measure(bench)
+                try:
+                    importlib.import_module(module).measure(bench)
+                except ChildFailed as exc:  # the other measurements still run; the failure is in the notes
+                    print(f"  {name} failed: {exc}", file=sys.stderr, flush=True)
+                    bench.notes.append(f"**{name} could not be measured**: {exc}")
     print(f"routerkit benchmarks, {_dt.date.today().isoformat()}, {'quick' if args.quick else 'full'} run")
     print(f"machine: {machine()}")
     print()
