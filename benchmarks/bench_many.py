@@ -160,8 +160,15 @@ def measure(bench: Bench) -> None:
     ):
         try:
             rk, fl = fig("routerkit", key), fig("floor", key)
-        except ChildFailed as exc:
-            bench.rows.append(Row(f"— the same: {label}", "—", "—", "—", f"≤ {target}× ✗ not measured ({exc})"))
+        except ChildFailed as exc:  # still show the side that finished, for orientation
+            cells = {}
+            for side in ours:
+                try:
+                    cells[side] = fmt(fig(side, key))
+                except ChildFailed:
+                    cells[side] = "—"
+            missed = f"≤ {target}× ✗ not measured ({exc})"
+            bench.rows.append(Row(f"— the same: {label}", cells["routerkit"], cells["floor"], "—", missed))
             continue
         bench.rows.append(
             Row(
