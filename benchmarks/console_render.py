@@ -7,7 +7,13 @@ count (ratio near 4); routerkit's printer commits finished blocks once, so the r
 
 Targets: at most 1 s of CPU for 2,000 deltas, and a 4,000/2,000 ratio of at most 2.2.
 
-    python benchmarks/console_render.py [--size 20000] [--repeat 3]
+Shapes: a second measurement streams answers of other shapes (the markdown mix, one long paragraph on a single
+line, one tall code block) at 150 KB and at 300 KB, in 50-character deltas that arrive 2 ms apart on a virtual
+clock, and counts the characters the printer renders (`RunPrinter.stats`). The virtual clock makes the count
+exact and the same on every machine: the printer's 15-a-second redraw throttle sees the stream's own pace, not
+this machine's speed. Target: doubling the answer at most 2.2× the characters rendered, for every shape.
+
+    python benchmarks/console_render.py [--size 20000] [--repeat 3] [--shapes]
 """
 
 from __future__ import annotations
@@ -16,10 +22,17 @@ import argparse
 import os
 import random
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from unittest import mock
 
 from rich.console import Console
 
 from routerkit.console import RunPrinter, RunSummary
+
+SHAPE_SIZES = (150_000, 300_000)
+DELTA_CHARS = 50
+PACE_S = 0.002
 
 WORDS_TEXT = (
     "router model fallback stream token reasoning answer latency cost budget provider request response "
@@ -61,6 +74,37 @@ def make_document(size: int, seed: int = 1) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def make_paragraph(size: int, seed: int = 1) -> str:
+    """One paragraph of about `size` characters on a single line: no newline to cut a preview at."""
+    rng = random.Random(seed)
+    words: list[str] = []
+    total = 0
+    while total < size:
+        word = rng.choice(WORDS)
+        words.append(word)
+        total += len(word) + 1
+    return " ".join(words).capitalize() + ".\n"
+
+
+def make_code_block(size: int, seed: int = 1) -> str:
+    """One fenced code block of about `size` characters: a block taller than any screen."""
+    rng = random.Random(seed)
+    lines = ["```python"]
+    total = 0
+    while total < size:
+        line = f"    total += {rng.choice(WORDS)}_{len(lines)} * {rng.randint(2, 99)}"
+        lines.append(line)
+        total += len(line) + 1
+    return "\n".join([*lines, "```"]) + "\n"
+
+
+SHAPES: dict[str, Callable[[int], str]] = {
+    "markdown mix": make_document,
+    "one long single-line paragraph": make_paragraph,
+    "one tall code block": make_code_block,
+}
+
+
 def split(text: str, count: int) -> list[str]:
     step = max(1, len(text) // count)
     pieces = [text[i : i + step] for i in range(0, len(text), step)]
@@ -84,11 +128,59 @@ def run(doc: str, deltas: int, refresh_interval: float | None = None) -> tuple[f
         return time.process_time() - start, printer
 
 
+@contextmanager
+def virtual_clock(step: float) -> Iterator[Callable[[], None]]:
+    """Replace `time.monotonic` with a clock that only moves when the returned `tick()` is called, by `step`
+    seconds: what the printer's redraw throttle reads while deltas are fed as fast as this machine can."""
+    now = [0.0]
+
+    def tick() -> None:
+        now[0] += step
+
+    with mock.patch("time.monotonic", lambda: now[0]):
+        yield tick
+
+
+def run_paced(doc: str, delta_chars: int = DELTA_CHARS, pace: float = PACE_S) -> tuple[float, RunPrinter]:
+    """Stream `doc` in `delta_chars` pieces that arrive `pace` seconds apart on a virtual clock; CPU seconds
+    and the printer (its `stats` count the characters rendered, the same on every run)."""
+    pieces = [doc[i : i + delta_chars] for i in range(0, len(doc), delta_chars)]
+    with open(os.devnull, "w", encoding="utf-8") as sink, virtual_clock(pace) as tick:
+        console = Console(file=sink, force_terminal=True, width=100, height=40)
+        start = time.process_time()
+        with RunPrinter(console) as printer:
+            printer.message("Write a long answer.")
+            for piece in pieces:
+                tick()
+                printer.content_delta(piece)
+        return time.process_time() - start, printer
+
+
+def shapes_report() -> None:
+    print(f"-- shapes: {DELTA_CHARS}-character deltas {PACE_S * 1000:g} ms apart (virtual clock)")
+    for name, make in SHAPES.items():
+        rendered = {}
+        for size in SHAPE_SIZES:
+            seconds, printer = run_paced(make(size))
+            rendered[size] = printer.stats.rendered_chars
+            print(
+                f"{name}, {size // 1000} KB: rendered {printer.stats.rendered_chars:,} chars in "
+                f"{printer.stats.tail_renders:,} tail redraws, {seconds:.2f} s CPU"
+            )
+        small, large = SHAPE_SIZES
+        print(f"{name}: doubling the answer renders {rendered[large] / rendered[small]:.2f}x the characters")
+    print("target: <= 2.2x for every shape")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=20_000, help="document size in characters")
     parser.add_argument("--repeat", type=int, default=3, help="runs per delta count; the best is kept")
+    parser.add_argument("--shapes", action="store_true", help="measure the answer shapes instead")
     args = parser.parse_args()
+    if args.shapes:
+        shapes_report()
+        return
     doc = make_document(args.size)
     print(f"document: {len(doc):,} chars, {doc.count(chr(10)):,} lines")
     # The default printer redraws the live tail at most 15 times a second; the second pass redraws it on
