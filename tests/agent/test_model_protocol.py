@@ -13,8 +13,8 @@ import pytest
 from routerkit.agent import Agent, Model, RunCompletedEvent, RunContentEvent, RunEvent
 from routerkit.errors import UsageError
 from routerkit.models.openrouter import OpenRouterResponses
-from routerkit.wire.events import StreamEvent
-from routerkit.wire.response import ModelResponse
+from routerkit.wire._events import StreamEvent
+from routerkit.wire._response import ModelResponse
 
 
 class LoggingModel:

@@ -29,7 +29,7 @@ from routerkit.errors import (
 )
 from routerkit.models import list_models
 from routerkit.models.openrouter import OpenRouterResponses
-from routerkit.wire.events import ResponseCompleted, TextDelta
+from routerkit.wire._events import ResponseCompleted, TextDelta
 
 from ..conftest import TEST_KEY
 from ._replies import MODEL, created, delta, item_added, item_done, message, response

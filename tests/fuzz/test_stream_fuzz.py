@@ -1,4 +1,4 @@
-"""Property tests for `routerkit.wire.stream.ResponseStream`.
+"""Property tests for `routerkit.wire._stream.ResponseStream`.
 
 1. A stream generated from a strategy (text, raw reasoning, reasoning summaries and function calls, with
    multibyte text) gives the same result — deltas, function calls, final text, reasoning, usage, status —
@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from routerkit.emulator import DONE, Framing, encode_event
 from routerkit.errors import RouterkitError
-from routerkit.wire.events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, TextDelta
-from routerkit.wire.stream import ResponseStream
+from routerkit.wire._events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, TextDelta
+from routerkit.wire._stream import ResponseStream
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

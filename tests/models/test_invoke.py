@@ -25,8 +25,8 @@ from routerkit.errors import (
 )
 from routerkit.models import _drivers as drivers_module
 from routerkit.models.openrouter import OpenRouterResponses
-from routerkit.wire.events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
-from routerkit.wire.response import ModelResponse
+from routerkit.wire._events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
+from routerkit.wire._response import ModelResponse
 from tests.recorded import Interaction, load, more_calls, responses_calls
 from tests.wire import recorded_more
 

@@ -20,8 +20,8 @@ from routerkit.errors import (
     ServerError,
     StreamInterruptedError,
 )
-from routerkit.wire.events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, TextDelta
-from routerkit.wire.response import ModelResponse
+from routerkit.wire._events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, TextDelta
+from routerkit.wire._response import ModelResponse
 
 from ..openapi_schema import validate
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from routerkit.wire.response import ModelResponse
+from routerkit.wire._response import ModelResponse
 from tests.recorded import Interaction
 
 __all__ = ["EXPECTED", "Expected", "check"]

@@ -26,8 +26,8 @@ from routerkit.errors import (
     ServerError,
     StreamInterruptedError,
 )
-from routerkit.wire import errors as wire_errors
-from routerkit.wire.errors import RetryPolicy, error_from_status, parse_retry_after
+from routerkit.wire import _failures as wire_errors
+from routerkit.wire._failures import RetryPolicy, error_from_status, parse_retry_after
 
 MODELS = ["openai/gpt-oss-20b", "openai/gpt-4o"]
 

@@ -12,12 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routerkit.errors import MalformedResponseError, StreamInterruptedError, UsageError
+from routerkit.wire._events import ResponseCompleted, TextDelta
+from routerkit.wire._failures import error_from_event, error_from_status
 from routerkit.wire._json import loads
-from routerkit.wire.errors import error_from_event, error_from_status
-from routerkit.wire.events import ResponseCompleted, TextDelta
-from routerkit.wire.request import check_json, encode_body
-from routerkit.wire.response import Usage, build_response, is_fallback
-from routerkit.wire.stream import ResponseStream
+from routerkit.wire._request import check_json, encode_body
+from routerkit.wire._response import Usage, build_response, is_fallback
+from routerkit.wire._stream import ResponseStream
 
 from .streams import message_item
 

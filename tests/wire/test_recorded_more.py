@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routerkit.errors import BadRequestError
-from routerkit.wire.errors import error_from_status
-from routerkit.wire.events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
-from routerkit.wire.response import ModelResponse, build_response
-from routerkit.wire.stream import ResponseStream
+from routerkit.wire._events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
+from routerkit.wire._failures import error_from_status
+from routerkit.wire._response import ModelResponse, build_response
+from routerkit.wire._stream import ResponseStream
 from tests.recorded import Interaction, more_calls
 
 from .recorded_more import EXPECTED, check

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from routerkit.errors import UsageError
 from routerkit.models.openrouter import OpenRouterResponses
-from routerkit.wire.request import (
+from routerkit.wire._request import (
     REASONING_EFFORTS,
     build_body,
     check_input,

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routerkit.wire import sse
-from routerkit.wire.sse import SSEDecoder, SSEEvent, SSEFramingError
+from routerkit.wire import _sse as sse
+from routerkit.wire._sse import SSEDecoder, SSEEvent, SSEFramingError
 
 # (wire bytes, expected events, expected comment count). Every case is decoded whole, split at every byte
 # position, and fed one byte at a time; the result must not depend on where the chunks break.

@@ -16,9 +16,9 @@ from routerkit.errors import (
     RouterkitError,
     StreamInterruptedError,
 )
-from routerkit.wire.events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
-from routerkit.wire.response import FunctionCall, ModelResponse, Usage, build_response
-from routerkit.wire.stream import ResponseStream
+from routerkit.wire._events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
+from routerkit.wire._response import FunctionCall, ModelResponse, Usage, build_response
+from routerkit.wire._stream import ResponseStream
 from tests.recorded import Interaction, load, responses_calls
 
 from .streams import (

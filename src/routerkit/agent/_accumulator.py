@@ -12,13 +12,13 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..wire.events import ReasoningDelta, StreamEvent, TextDelta
+from ..wire._events import ReasoningDelta, StreamEvent, TextDelta
 from ._events import ReasoningContentDeltaEvent, RunContentEvent, ToolCallCompletedEvent
 from ._text import encodable
 from .run import RunOutput, ToolExecution
 
 if TYPE_CHECKING:
-    from ..wire.response import FunctionCall, ModelResponse
+    from ..wire._response import FunctionCall, ModelResponse
     from .tools import ToolResult
 
 __all__ = ["Accumulator"]

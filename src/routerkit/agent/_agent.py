@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import UsageError
-from ..wire.events import ResponseCompleted
+from ..wire._events import ResponseCompleted
 from ._events import RunCompletedEvent, RunErrorEvent, RunOutputEvent, RunStartedEvent, ToolCallStartedEvent
 from ._model import Model
 from ._printing import shower
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..db.base import SessionStore, StoredRun
-    from ..wire.response import FunctionCall
+    from ..wire._response import FunctionCall
     from .tools import FunctionTool, ToolResult
 
 __all__ = ["Agent"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias
 
-from ..wire.response import FunctionCall
+from ..wire._response import FunctionCall
 
 if TYPE_CHECKING:  # tools pull in pydantic; an agent without tools never loads them
     from .run import RunOutput

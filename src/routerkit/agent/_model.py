@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from ..wire.events import StreamEvent
-from ..wire.response import ModelResponse
+from ..wire._events import StreamEvent
+from ..wire._response import ModelResponse
 
 __all__ = ["Model"]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, IncompleteResponseError, ToolCallLimitError, UnknownToolError, UsageError
-from ..wire.request import check_input
+from ..wire._request import check_input
 from ._accumulator import Accumulator
 from ._text import encodable
 from .run import RunOutput
@@ -23,7 +23,7 @@ from .run import RunOutput
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from ..wire.response import FunctionCall, ModelResponse
+    from ..wire._response import FunctionCall, ModelResponse
     from .tools import FunctionTool, ToolResult
 
 __all__ = ["RunSetup", "RunState", "replayable", "user_items"]

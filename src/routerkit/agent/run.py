@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..wire.response import FunctionCall, ModelResponse, is_fallback
+from ..wire._response import FunctionCall, ModelResponse, is_fallback
 
 if TYPE_CHECKING:  # tools.py pulls in pydantic; an agent without tools never needs it
     from .tools import ToolResult

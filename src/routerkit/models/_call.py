@@ -24,10 +24,10 @@ from ..wire._errors import (
     ResponseTooLargeError,
     StreamInterruptedError,
 )
+from ..wire._failures import RetryPolicy, error_from_event, error_from_status
 from ..wire._json import loads
-from ..wire.errors import RetryPolicy, error_from_event, error_from_status
-from ..wire.response import ModelResponse, build_response
-from ..wire.stream import ResponseStream
+from ..wire._response import ModelResponse, build_response
+from ..wire._stream import ResponseStream
 
 __all__ = ["ERROR_BODY_LIMIT", "BodyReader", "Call", "translate_errors"]
 

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 from .. import __version__
 from ..wire._errors import APIError, MalformedResponseError, StreamInterruptedError
+from ..wire._failures import RetryPolicy
 from ..wire._json import loads
-from ..wire.errors import RetryPolicy
-from ..wire.request import check_api_key, check_seconds
+from ..wire._request import check_api_key, check_seconds
 from . import _drivers
 from ._call import Call, translate_errors
 from ._clients import shared_client

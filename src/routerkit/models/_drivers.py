@@ -13,8 +13,8 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager
 import httpx2
 
 from ..wire._errors import APIError
-from ..wire.events import ResponseCompleted, StreamEvent, TextDelta
-from ..wire.response import ModelResponse
+from ..wire._events import ResponseCompleted, StreamEvent, TextDelta
+from ..wire._response import ModelResponse
 from ._call import Call, translate_errors
 
 __all__ = ["ainvoke", "ainvoke_stream", "invoke", "invoke_stream", "read_body", "send"]

@@ -17,9 +17,9 @@ import httpx2
 
 from .. import __version__
 from ..wire._errors import UsageError
-from ..wire.errors import RetryPolicy
-from ..wire.events import StreamEvent
-from ..wire.request import (
+from ..wire._events import StreamEvent
+from ..wire._failures import RetryPolicy
+from ..wire._request import (
     build_body,
     check_api_key,
     check_header_values,
@@ -31,7 +31,7 @@ from ..wire.request import (
     check_seconds,
     encode_body,
 )
-from ..wire.response import ModelResponse
+from ..wire._response import ModelResponse
 from . import _drivers
 from ._call import Call
 from ._clients import shared_async_client, shared_client

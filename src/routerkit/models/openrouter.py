@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..errors import UsageError
-from ..wire.request import check_model_id, check_models
+from ..wire._request import check_model_id, check_models
 from .openai import OpenAIResponses
 
 __all__ = ["OpenRouterResponses"]

@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._errors import APIError, StreamInterruptedError
+from ._events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
+from ._failures import error_from_event
 from ._json import loads
-from .errors import error_from_event
-from .events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
-from .response import ModelResponse, build_response, function_call
-from .sse import SSEDecoder, SSEFramingError
+from ._response import ModelResponse, build_response, function_call
+from ._sse import SSEDecoder, SSEFramingError
 
 __all__ = ["ResponseStream"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from .response import FunctionCall, ModelResponse
+from ._response import FunctionCall, ModelResponse
 
 __all__ = ["FunctionCallEvent", "ReasoningDelta", "ResponseCompleted", "StreamEvent", "TextDelta"]
 
