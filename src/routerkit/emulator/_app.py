@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ._account import Account
 from ._engine import STALL_LIMIT_S, Drop, Engine, Hang, HttpReply, StreamPlan
 from ._framing import KEEPALIVE, encode_event, framing_from_headers
 from ._models import list_models
@@ -40,8 +41,14 @@ def _models_body() -> bytes:
 class EmulatorApp:
     """ASGI 3 app. ``server`` (the uvicorn server) is attached once serving starts."""
 
-    def __init__(self, engine: Engine | None = None, record: Callable[[RecordedRequest], None] | None = None):
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        record: Callable[[RecordedRequest], None] | None = None,
+        account: Account | None = None,
+    ):
         self.engine = engine or Engine()
+        self.account = account or Account()
         self.scripted: deque[ScriptedReply] = deque()
         self.record = record
         self.server: Any = None
@@ -77,6 +84,9 @@ class EmulatorApp:
             scripted = self._next_scripted()
             if scripted is not None:
                 await conn.scripted(scripted, headers)
+                return
+            if (refused := await self.account.admit(raw)) is not None:
+                await conn.reply(refused)
                 return
             outcome = self.engine.handle(headers, raw)
             await conn.outcome(outcome)

@@ -746,7 +746,7 @@ class Engine:
         if fam == "markdown":
             b.message(content.markdown_deltas(spec.n))
             return
-        if fam in ("echo", "flaky"):
+        if fam in ("echo", "flaky", "slow"):
             b.message(content.split_words(text))
             return
         persona = spec.persona if fam == "realistic" else fam
