@@ -119,7 +119,8 @@ class Batch:
             follow_redirects=False,
             trust_env=False,
         )
-        self.slots = Concurrency(self.concurrency)
+        # A new semaphore for this event loop, keeping what earlier runs learnt (the Ray mapper runs once a batch).
+        self.slots = Concurrency(self.concurrency, self.slots.limit if self.slots else None)
         tickets = asyncio.Semaphore(self.concurrency)  # rows started but not yet taken by the caller
         finished: asyncio.Queue[BatchResult | None] = asyncio.Queue()
         tasks: set[asyncio.Task[None]] = set()

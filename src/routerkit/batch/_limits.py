@@ -91,9 +91,9 @@ class Concurrency:
     One 429 storm halves it once: answers to requests sent before the last cut do not cut it again.
     """
 
-    def __init__(self, maximum: int) -> None:
+    def __init__(self, maximum: int, limit: float | None = None) -> None:
         self.maximum = maximum
-        self.limit = float(maximum)
+        self.limit = float(maximum) if limit is None else max(1.0, min(limit, maximum))
         self.active = 0
         self.cuts = 0
         self._epoch = 0
