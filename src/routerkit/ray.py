@@ -77,7 +77,7 @@ class _ActorPace:
 
 def shared_pace(rpm: float | None = None, tpm: float | None = None, name: str | None = None) -> Any:
     """The named pace actor for these limits (created by whichever caller comes first)."""
-    remote = ray.remote(num_cpus=0, max_concurrency=64)(_SharedPace)
+    remote = ray.remote(num_cpus=0)(_SharedPace)
     name = name or f"routerkit-pace-rpm{rpm}-tpm{tpm}"
     return remote.options(name=name, get_if_exists=True, lifetime="detached").remote(rpm, tpm)
 
@@ -120,6 +120,7 @@ class ResponsesMapper:
             follow_redirects=False,
             trust_env=False,
         )
+        self.client = client
         self.model = OpenRouterResponses(id=model, async_http_client=client, **options)
         self.batch = Batch(
             model=self.model,
@@ -158,6 +159,11 @@ class ResponsesMapper:
             "cost": costs,
             "error": np.array(errors, dtype=object),
         }
+
+    def close(self) -> None:
+        """Close the connections and the event loop (Ray ends actors without asking; scripts may)."""
+        self.loop.run_until_complete(self.client.aclose())
+        self.loop.close()
 
 
 def _input(value: Any) -> Any:

@@ -86,8 +86,9 @@ def test_output_lines_in_openai_batch_format_with_openrouter_facts(emu, tmp_path
 def test_sigkill_then_rerun_every_row_once_and_only_in_flight_rows_sent_twice(emu, tmp_path):
     _write_rows(tmp_path / "in.jsonl", 40)
     args = ["in.jsonl", "-o", "out.jsonl", "-m", "emulator/slow-300", "--concurrency", "4"]
-    proc = subprocess.Popen([*CLI, *args], env=_env(emu, tmp_path), cwd=tmp_path, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*CLI, *args], env=_env(emu, tmp_path), cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     out = tmp_path / "out.jsonl"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 8):
@@ -161,14 +162,27 @@ def test_agent_with_tools_runs_per_row(emu, tmp_path):
     lines = _lines(tmp_path / "out.jsonl")
     assert len(lines) == 2 and all(line["error"] is None for line in lines)
     assert all(line["requested_model"] == "emulator/tool" for line in lines)
-    outputs = [i for line in lines for i in line["response"]["body"]["output"] if i.get("type") == "function_call_output"]
+    outputs = [
+        i for line in lines for i in line["response"]["body"]["output"] if i.get("type") == "function_call_output"
+    ]
     assert len(outputs) == 2  # the tool ran once per row, in separate conversations
 
 
 def test_max_cost_stops_cleanly_and_a_rerun_continues(emu, tmp_path):
     _write_rows(tmp_path / "in.jsonl", 5)
-    r = _run(emu, tmp_path, "in.jsonl", "-o", "out.jsonl", "-m", "emulator/echo", "--concurrency", "1",
-             "--max-cost", "0.000000001")
+    r = _run(
+        emu,
+        tmp_path,
+        "in.jsonl",
+        "-o",
+        "out.jsonl",
+        "-m",
+        "emulator/echo",
+        "--concurrency",
+        "1",
+        "--max-cost",
+        "0.000000001",
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["stopped"] == "max_cost" and "max-cost" in r.stderr
     assert len(_lines(tmp_path / "out.jsonl")) == 1

@@ -26,14 +26,21 @@ def test_every_row_answered_and_a_failed_row_is_a_result(make_model, emu):
     assert ok.model == "emulator/echo" and ok.cost and ok.cost > 0 and ok.usage["output_tokens"] > 0
     assert ok.time_to_first_token is not None and ok.attempts == 1 and not ok.fallback_used
     bad = results["bad"]
-    assert isinstance(bad.error, BadRequestError) and bad.error.status == 400 and bad.error.models == ["emulator/fail-400"]
+    assert (
+        isinstance(bad.error, BadRequestError) and bad.error.status == 400 and bad.error.models == ["emulator/fail-400"]
+    )
     assert bad.requested_model == "emulator/fail-400" and not bad.ok
     assert batch.stats.done == 31 and batch.stats.errors == 1
     assert TEST_KEY not in repr(bad) + str(bad.error)
 
 
 def test_row_options_and_fallback_are_sent_and_reported(make_model, emu):
-    row = BatchRow("r1", "hi", model="emulator/fail-503", options={"models": ["emulator/fail-503", "emulator/echo"], "temperature": 0.2})
+    row = BatchRow(
+        "r1",
+        "hi",
+        model="emulator/fail-503",
+        options={"models": ["emulator/fail-503", "emulator/echo"], "temperature": 0.2},
+    )
     [result] = Batch(model=make_model(), max_retries=0).run([row])
     assert result.ok and result.model == "emulator/echo" and result.fallback_used
     body = emu.requests[-1].body

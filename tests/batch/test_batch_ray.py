@@ -16,7 +16,10 @@ from routerkit.emulator import Emulator, RateLimit  # noqa: E402
 
 # Ray's own modules warn about their deprecated settings on import: Ray's business, not a failure here.
 # Starting Ray and its worker processes takes seconds, and far longer on a loaded 2-core machine.
-pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning"), pytest.mark.timeout(240)]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning"),
+    pytest.mark.timeout(240),
+]
 
 TEST_KEY = "sk-or-v1-ray-canary-7a0d2c4e6f8b1d3a"
 PACE = "routerkit-test-pace"
@@ -67,11 +70,16 @@ def test_pipeline_on_two_actors_shares_one_pace_and_adds_columns(ray_local, limi
     assert TEST_KEY not in repr(out)
 
 
-def test_failed_rows_fill_the_error_column(ray_local):
+def test_failed_rows_fill_the_error_column(ray_local, monkeypatch):
     from routerkit.ray import ResponsesMapper
 
+    monkeypatch.setenv("OPENROUTER_API_KEY", TEST_KEY)  # the mapper runs here, in the driver
     mapper = ResponsesMapper(
         "emulator/echo", base_url="http://127.0.0.1:9/api/v1", max_retries=0, pace_name=PACE, concurrency=2
     )
-    out = mapper({"input": ray_local.data.from_items([{"input": "x"}]).take_batch(1, batch_format="numpy")["input"]})
+    batch = ray_local.data.from_items([{"input": "x"}]).take_batch(1, batch_format="numpy")
+    try:
+        out = mapper(batch)
+    finally:
+        mapper.close()
     assert out["answer"][0] is None and "Connection failed" in out["error"][0] and math.isnan(out["cost"][0])

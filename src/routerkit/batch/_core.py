@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import math
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,9 +72,13 @@ class Batch:
         pace: PaceGate | None = None,
     ) -> None:
         if (model is None) == (agent is None):
-            raise UsageError("pass exactly one of model= (an OpenRouterResponses) or agent= (a function returning an Agent)")
+            raise UsageError(
+                "pass exactly one of model= (an OpenRouterResponses) or agent= (a function returning an Agent)"
+            )
         if model is not None and not isinstance(model, OpenAIResponses):
-            raise UsageError(f"model must be a routerkit model such as OpenRouterResponses(...), got {type(model).__name__}")
+            raise UsageError(
+                f"model must be a routerkit model such as OpenRouterResponses(...), got {type(model).__name__}"
+            )
         if agent is not None and not callable(agent):
             raise UsageError(f"agent must be a function returning an Agent, got {type(agent).__name__}")
         _check_positive("concurrency", concurrency, integer=True)
@@ -110,7 +115,7 @@ class Batch:
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
-    async def arun(self, rows: Iterable[Row]) -> AsyncIterator[BatchResult]:
+    async def arun(self, rows: Iterable[Row]) -> AsyncGenerator[BatchResult, None]:
         """Results as rows finish. Rows are read one at a time as slots free up, never all at once."""
         import httpx2
 
@@ -329,6 +334,6 @@ def _check_positive(name: str, value: object, *, integer: bool = False) -> None:
     if value is None and not integer:
         return
     kind = int if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0 or value != value:  # noqa: PLR0124
-        what = "a positive integer" if integer else "a positive number or None"
+    if isinstance(value, bool) or not isinstance(value, kind) or not (value > 0 and math.isfinite(value)):
+        what = "a positive integer" if integer else "a positive finite number or None"
         raise UsageError(f"{name} must be {what}, got {value!r}")

@@ -77,8 +77,9 @@ def read_rows(path: Path) -> Iterator[tuple[int, BatchRow]]:
                     continue
                 try:
                     obj = json.loads(line)
-                except ValueError as exc:
-                    raise UsageError(f"{path}:{number}: not JSON ({exc.msg}); each line is {_FORMATS}") from None
+                except (json.JSONDecodeError, RecursionError) as exc:
+                    reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                    raise UsageError(f"{path}:{number}: not JSON ({reason}); each line is {_FORMATS}") from None
                 yield number, row_from_json(obj, f"{path}:{number}")
         except UnicodeDecodeError as exc:
             raise UsageError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
@@ -121,14 +122,14 @@ def result_line(result: BatchResult) -> dict[str, Any]:
     return line
 
 
-def read_checkpoint(path: Path, *, retry_errors: bool) -> tuple[set[Key], int]:
-    """The rows an earlier run finished, and how many of them failed.
+def read_checkpoint(path: Path, *, retry_errors: bool) -> set[Key]:
+    """The rows an earlier run finished.
 
     Cuts a torn last line (the run was killed while writing it). With `retry_errors`, error lines are taken
     out of the file (rewritten atomically) so their rows run again and each row still appears once.
     """
     if not path.exists():
-        return set(), 0
+        return set()
     _cut_torn_tail(path)
     done: set[Key] = set()
     errors = 0
@@ -163,7 +164,7 @@ def read_checkpoint(path: Path, *, retry_errors: bool) -> tuple[set[Key], int]:
                 os.replace(tmp, path)
             else:
                 tmp.unlink()
-    return done, errors
+    return done
 
 
 def _cut_torn_tail(path: Path) -> None:

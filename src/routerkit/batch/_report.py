@@ -84,7 +84,8 @@ def _add(report: ModelReport, row: dict[str, Any]) -> None:
         duration = _number(row.get("duration"))
         if duration is not None:
             report.latencies.append(duration)
-    usage = row.get("usage") if isinstance(row.get("usage"), dict) else {}
+    raw_usage = row.get("usage")
+    usage = raw_usage if isinstance(raw_usage, dict) else {}
     report.input_tokens += int(_number(usage.get("input_tokens")) or 0)
     report.output_tokens += int(_number(usage.get("output_tokens")) or 0)
     report.cost += _number(row.get("cost")) or 0.0

@@ -139,7 +139,7 @@ def _run(args: argparse.Namespace) -> int:
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
     default = model.id if model is not None else agent().model.id if agent else default_model()
     rows = sum(1 for _ in _checked_ids(read_rows(source)))  # every line valid, ids unique: before any request
-    done, errors_before = read_checkpoint(out, retry_errors=args.retry_errors)
+    done = read_checkpoint(out, retry_errors=args.retry_errors)
     jobs = _jobs(read_rows(source), models, default, done)
     total = rows * (len(models) if models else 1)
     started = time.perf_counter()

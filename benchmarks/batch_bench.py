@@ -1,0 +1,213 @@
+"""Batch at scale, against the emulator: throughput, memory, and Ray Data.
+
+    python benchmarks/batch_bench.py                       # all three, a few minutes on 2 cores
+    python benchmarks/batch_bench.py --only throughput,memory
+    python benchmarks/batch_bench.py --only ray            # needs pip install 'routerkit[ray]' (and aiohttp
+                                                           # for Ray Data's own HTTP processor)
+
+What each figure is
+-------------------
+- throughput: `routerkit batch` (the CLI, in a child process) over 2,000 rows of `emulator/slow-1000` (1 s
+  before each answer) at `--concurrency 100`. The ideal is concurrency / latency = 100 rows/s; the figure is
+  rows/s over the whole command (start-up included) and its ratio to the ideal. Goal ≥ 0.95.
+- memory: peak RSS (`wait4` of the child) of `routerkit batch` over 1,000 and over 100,000 rows of
+  `emulator/echo`. Rows are streamed, so the ratio should stay ≤ 1.5.
+- ray: rows/s of `routerkit.ray.ResponsesMapper` and of Ray Data's `HttpRequestProcessorConfig` (its documented
+  processor for OpenAI-compatible endpoints), each on one actor of a local Ray (`num_cpus=2`), over
+  `emulator/slow-200`. Ray start-up and actor start are outside the timed part: a one-row warm-up runs first.
+  Goal: the mapper ≥ 10× Ray's processor.
+
+The emulator runs as its own process (`python -m routerkit.emulator --port 0`), so its CPU never slows the
+measured client. The machine is shared: rerun before reading much into one figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+KEY = "sk-or-v1-bench-not-a-real-key"
+
+
+@contextlib.contextmanager
+def emulator() -> Iterator[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "routerkit.emulator", "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("OPENROUTER_BASE_URL="):
+                yield line.strip().split("=", 1)[1]
+                break
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def write_rows(path: Path, n: int) -> None:
+    with path.open("w") as f:
+        for i in range(n):
+            f.write(json.dumps({"custom_id": f"row-{i}", "input": f"question number {i}"}) + "\n")
+
+
+def run_batch(base_url: str, rows: Path, out: Path, *args: str) -> tuple[float, int, dict[str, Any]]:
+    """(seconds, peak RSS in KiB, summary) of one `routerkit batch` child process."""
+    env = {**os.environ, "OPENROUTER_BASE_URL": base_url, "OPENROUTER_API_KEY": KEY}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "routerkit.cli", "batch", str(rows), "-o", str(out), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None
+    summary = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"routerkit batch failed (status {status})")
+    return elapsed, usage.ru_maxrss, json.loads(summary)
+
+
+def throughput(base_url: str, tmp: Path) -> dict[str, Any]:
+    rows, concurrency, latency = 2000, 100, 1.0
+    write_rows(tmp / "t.jsonl", rows)
+    elapsed, _, summary = run_batch(
+        base_url, tmp / "t.jsonl", tmp / "t.out", "-m", "emulator/slow-1000", "--concurrency", str(concurrency)
+    )
+    assert summary["ok"] == rows, summary
+    ideal = concurrency / latency
+    return {
+        "rows": rows,
+        "concurrency": concurrency,
+        "rows_per_s": round(rows / elapsed, 1),
+        "ideal": ideal,
+        "of_ideal": round(rows / elapsed / ideal, 3),
+    }
+
+
+def memory(base_url: str, tmp: Path) -> dict[str, Any]:
+    peaks = {}
+    for n in (1_000, 100_000):
+        write_rows(tmp / f"m{n}.jsonl", n)
+        elapsed, peak, summary = run_batch(
+            base_url, tmp / f"m{n}.jsonl", tmp / f"m{n}.out", "-m", "emulator/echo", "--concurrency", "64"
+        )
+        assert summary["ok"] == n, summary
+        peaks[n] = (peak, elapsed)
+    small, large = peaks[1_000][0], peaks[100_000][0]
+    return {
+        "peak_rss_mb_1k": round(small / 1024, 1),
+        "peak_rss_mb_100k": round(large / 1024, 1),
+        "ratio": round(large / small, 2),
+        "rows_per_s_100k": round(100_000 / peaks[100_000][1], 1),
+    }
+
+
+def ray_compare(base_url: str) -> dict[str, Any]:
+    import ray
+
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        namespace="routerkit-bench",
+        runtime_env={"env_vars": {"OPENROUTER_API_KEY": KEY}},
+    )
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    try:
+        return {"routerkit_mapper": _ray_mapper(ray, base_url), "ray_http_processor": _ray_http(ray, base_url)}
+    finally:
+        ray.shutdown()
+
+
+def _timed_rows(ds: Any, n: int) -> float:
+    started = time.perf_counter()
+    assert ds.count() == n
+    return round(n / (time.perf_counter() - started), 2)
+
+
+def _ray_mapper(ray: Any, base_url: str) -> float:
+    from routerkit.ray import ResponsesMapper
+
+    n = 1000
+    items = [{"input": "warm-up"}] + [{"input": f"question {i}"} for i in range(n)]
+    # One actor; the first block (one row) starts it, so actor start-up is paid before the clock of interest.
+    ds = ray.data.from_items(items, override_num_blocks=1 + n // 100).map_batches(
+        ResponsesMapper,
+        fn_constructor_kwargs={"model": "emulator/slow-200", "base_url": base_url, "concurrency": 100},
+        batch_size=100,
+        compute=ray.data.ActorPoolStrategy(size=1),
+    )
+    return _rate_after_first(ds, n)
+
+
+def _ray_http(ray: Any, base_url: str) -> float | str:
+    try:
+        from ray.data.llm import HttpRequestProcessorConfig, build_processor
+    except ImportError as exc:  # aiohttp, in current Ray
+        return f"not measured: {exc}"
+    n = 100
+    config = HttpRequestProcessorConfig(
+        url=base_url + "/responses", headers={"Authorization": f"Bearer {KEY}"}, batch_size=64, concurrency=1
+    )
+    processor = build_processor(
+        config,
+        preprocess=lambda row: {"payload": {"model": "emulator/slow-200", "input": row["input"]}},
+        postprocess=lambda row: {"answer": row["http_response"]["output"][0]["content"][0]["text"]},
+    )
+    items = [{"input": "warm-up"}] + [{"input": f"question {i}"} for i in range(n)]
+    return _rate_after_first(processor(ray.data.from_items(items, override_num_blocks=2)), n)
+
+
+def _rate_after_first(ds: Any, n: int) -> float:
+    """Rows/s from the first row out (actor start-up excluded) to the last."""
+    first = None
+    count = 0
+    for _row in ds.iter_rows():
+        count += 1
+        if first is None:
+            first = time.perf_counter()
+    assert first is not None and count == n + 1, count
+    return round(n / (time.perf_counter() - first), 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="throughput,memory,ray", help="comma-separated: throughput,memory,ray")
+    wanted = set(parser.parse_args().only.split(","))
+    results: dict[str, Any] = {}
+    with emulator() as base_url, tempfile.TemporaryDirectory() as tmp:
+        if "throughput" in wanted:
+            results["throughput"] = throughput(base_url, Path(tmp))
+            print("throughput", results["throughput"], flush=True)
+        if "memory" in wanted:
+            results["memory"] = memory(base_url, Path(tmp))
+            print("memory", results["memory"], flush=True)
+        if "ray" in wanted:
+            try:
+                import ray  # noqa: F401
+            except ImportError:
+                results["ray"] = "not measured: pip install 'routerkit[ray]'"
+            else:
+                ray_result = ray_compare(base_url)
+                http = ray_result["ray_http_processor"]
+                if isinstance(http, float):
+                    ray_result["ratio"] = round(ray_result["routerkit_mapper"] / http, 1)
+                results["ray"] = ray_result
+            print("ray", results["ray"], flush=True)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
