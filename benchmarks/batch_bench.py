@@ -8,10 +8,10 @@
 What each figure is
 -------------------
 - throughput: `routerkit batch` (the CLI, in a child process) over 2,000 rows of `emulator/slow-1000` (1 s
-  before each answer) at `--concurrency 100`. The ideal is concurrency / latency = 100 rows/s; the figure is
+  before each answer) at `--concurrency 100` (`--concurrency N`). The ideal is concurrency / latency; the figure is
   rows/s over the whole command (start-up included) and its ratio to the ideal. Goal ≥ 0.95.
-- memory: peak RSS (`wait4` of the child) of `routerkit batch` over 1,000 and over 100,000 rows of
-  `emulator/echo`. Rows are streamed, so the ratio should stay ≤ 1.5.
+- memory: peak RSS (`wait4` of the child) of `routerkit batch` over 1,000 and over 100,000 rows
+  (`--memory-rows N`) of `emulator/echo`. Rows are streamed, so the ratio should stay ≤ 1.5.
 - ray: rows/s of `routerkit.ray.ResponsesMapper` and of Ray Data's `HttpRequestProcessorConfig` (its documented
   processor for OpenAI-compatible endpoints), each on one actor of a local Ray (`num_cpus=2`), over
   `emulator/slow-200`. Ray start-up and actor start are outside the timed part: a one-row warm-up runs first.
@@ -79,8 +79,8 @@ def run_batch(base_url: str, rows: Path, out: Path, *args: str) -> tuple[float, 
     return elapsed, usage.ru_maxrss, json.loads(summary)
 
 
-def throughput(base_url: str, tmp: Path) -> dict[str, Any]:
-    rows, concurrency, latency = 2000, 100, 1.0
+def throughput(base_url: str, tmp: Path, concurrency: int) -> dict[str, Any]:
+    rows, latency = 2000, 1.0
     write_rows(tmp / "t.jsonl", rows)
     elapsed, _, summary = run_batch(
         base_url, tmp / "t.jsonl", tmp / "t.out", "-m", "emulator/slow-1000", "--concurrency", str(concurrency)
@@ -96,21 +96,21 @@ def throughput(base_url: str, tmp: Path) -> dict[str, Any]:
     }
 
 
-def memory(base_url: str, tmp: Path) -> dict[str, Any]:
+def memory(base_url: str, tmp: Path, large_n: int) -> dict[str, Any]:
     peaks = {}
-    for n in (1_000, 100_000):
+    for n in (1_000, large_n):
         write_rows(tmp / f"m{n}.jsonl", n)
         elapsed, peak, summary = run_batch(
             base_url, tmp / f"m{n}.jsonl", tmp / f"m{n}.out", "-m", "emulator/echo", "--concurrency", "64"
         )
         assert summary["ok"] == n, summary
         peaks[n] = (peak, elapsed)
-    small, large = peaks[1_000][0], peaks[100_000][0]
+    small, large = peaks[1_000][0], peaks[large_n][0]
     return {
-        "peak_rss_mb_1k": round(small / 1024, 1),
-        "peak_rss_mb_100k": round(large / 1024, 1),
+        "peak_rss_mb_1000_rows": round(small / 1024, 1),
+        f"peak_rss_mb_{large_n}_rows": round(large / 1024, 1),
         "ratio": round(large / small, 2),
-        "rows_per_s_100k": round(100_000 / peaks[100_000][1], 1),
+        f"rows_per_s_{large_n}": round(large_n / peaks[large_n][1], 1),
     }
 
 
@@ -185,14 +185,17 @@ def _rate_after_first(ds: Any, n: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="throughput,memory,ray", help="comma-separated: throughput,memory,ray")
-    wanted = set(parser.parse_args().only.split(","))
+    parser.add_argument("--concurrency", type=int, default=100, help="for the throughput run (default 100)")
+    parser.add_argument("--memory-rows", type=int, default=100_000, help="the large memory run (default 100000)")
+    args = parser.parse_args()
+    wanted = set(args.only.split(","))
     results: dict[str, Any] = {}
     with emulator() as base_url, tempfile.TemporaryDirectory() as tmp:
         if "throughput" in wanted:
-            results["throughput"] = throughput(base_url, Path(tmp))
+            results["throughput"] = throughput(base_url, Path(tmp), args.concurrency)
             print("throughput", results["throughput"], flush=True)
         if "memory" in wanted:
-            results["memory"] = memory(base_url, Path(tmp))
+            results["memory"] = memory(base_url, Path(tmp), args.memory_rows)
             print("memory", results["memory"], flush=True)
         if "ray" in wanted:
             try:

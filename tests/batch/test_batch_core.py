@@ -124,3 +124,22 @@ def test_bad_options_are_refused_before_any_request(make_model, emu, kwargs, nam
 def test_bad_row_is_refused_with_its_position(make_model, emu):
     with pytest.raises(UsageError, match="row 1"):
         list(Batch(model=make_model()).run(["ok", {"input": "no id"}]))
+
+
+def test_hostile_usage_values_never_reach_the_budget_or_the_output(make_model, emu):
+    import json
+
+    from routerkit.batch._jsonl import result_line
+    from routerkit.emulator import StreamReply
+
+    item = {"type": "message", "id": "m1", "role": "assistant", "status": "completed",
+            "content": [{"type": "output_text", "text": "hi", "annotations": []}]}  # fmt: skip
+    usage = {"input_tokens": "many", "output_tokens": -3, "total_tokens": True, "cost": "NaN"}
+    completed = {"id": "r1", "object": "response", "model": "emulator/echo", "status": "completed",
+                 "output": [item], "usage": usage}  # fmt: skip
+    emu.enqueue(StreamReply([{"type": "response.completed", "response": completed}, b"data: [DONE]\n\n"]))
+    batch = Batch(model=make_model(), max_cost=1.0)
+    [result] = batch.run(["x"])
+    assert result.ok and result.text == "hi"
+    assert result.cost is None and result.usage == {} and batch.stats.cost == 0.0
+    json.dumps(result_line(result), allow_nan=False)

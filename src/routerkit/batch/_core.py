@@ -243,7 +243,7 @@ class Batch:
                     response_id=last.id if last else None,
                     generation_id=last.generation_id if last else None,
                     usage=_agent_usage(out.metrics.as_dict()),
-                    cost=out.metrics.cost,
+                    cost=_money(out.metrics.cost),
                     time_to_first_token=out.metrics.time_to_first_token,
                     duration=out.metrics.duration,
                 )
@@ -266,7 +266,8 @@ class Batch:
 
 
 async def _call_model(model: OpenAIResponses, row: BatchRow, requested: str) -> BatchResult:
-    """One streamed call (streaming is what gives the time to first token); the answer is its last event.
+    """One streamed call (streaming is what gives the time to first token), read to its end so the
+    connection goes back to the pool instead of being closed with a half-read body.
 
     Times run from the send, so a slow first byte counts: the stream's own clock starts at the headers.
     """
@@ -275,27 +276,29 @@ async def _call_model(model: OpenAIResponses, row: BatchRow, requested: str) -> 
     options = {"instructions": row.instructions} if row.instructions is not None else {}
     started = time.perf_counter()
     first: float | None = None
+    done: ResponseCompleted | None = None
     async for event in model.ainvoke_stream(row.input, **options):
         if first is None:
             first = time.perf_counter() - started
         if isinstance(event, ResponseCompleted):
-            r = event.response
-            usage = dataclasses.asdict(r.usage)
-            return BatchResult(
-                row.custom_id,
-                requested,
-                model=r.model,
-                text=r.text,
-                output=r.output,
-                status=r.status,
-                response_id=r.id,
-                generation_id=r.generation_id,
-                usage={k: v for k, v in usage.items() if v is not None and k != "cost"},
-                cost=r.usage.cost,
-                time_to_first_token=first,
-                duration=time.perf_counter() - started,
-            )
-    raise AssertionError("a stream ends in ResponseCompleted or raises")  # pragma: no cover
+            done = event
+    assert done is not None, "a stream ends in ResponseCompleted or raises"
+    r = done.response
+    usage = dataclasses.asdict(r.usage)
+    return BatchResult(
+        row.custom_id,
+        requested,
+        model=r.model,
+        text=r.text,
+        output=r.output,
+        status=r.status,
+        response_id=r.id,
+        generation_id=r.generation_id,
+        usage={k: v for k, v in usage.items() if _count_value(v) and k != "cost"},
+        cost=_money(r.usage.cost),
+        time_to_first_token=first,
+        duration=time.perf_counter() - started,
+    )
 
 
 def _as_row(raw: Row, index: int) -> BatchRow:
@@ -316,7 +319,17 @@ def _agent_input(value: Any) -> Any:
 
 def _agent_usage(metrics: dict[str, Any]) -> dict[str, Any]:
     keys = ("input_tokens", "output_tokens", "total_tokens", "reasoning_tokens")
-    return {k: metrics[k] for k in keys if metrics.get(k)}
+    return {k: metrics[k] for k in keys if _count_value(metrics.get(k))}
+
+
+def _count_value(value: Any) -> bool:
+    """A token count worth keeping: a non-negative int (the network may send strings, floats, NaN)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _money(value: float | None) -> float | None:
+    """A cost that can be summed against a budget: NaN, infinite or negative costs are unknown costs."""
+    return value if isinstance(value, float) and math.isfinite(value) and value >= 0 else None
 
 
 def _estimate(row: BatchRow) -> int:

@@ -145,7 +145,9 @@ def read_checkpoint(path: Path, *, retry_errors: bool) -> set[Key]:
                     obj = json.loads(line)
                     key = (obj["custom_id"], obj["requested_model"])
                     failed = obj.get("error") is not None
-                except (ValueError, KeyError, TypeError):
+                    if not all(isinstance(part, str) for part in key):
+                        raise TypeError("custom_id and requested_model are strings")
+                except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
                     raise UsageError(
                         f"{path}:{number} is not a routerkit batch output line; pass another -o file"
                     ) from None
