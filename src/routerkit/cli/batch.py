@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import _non_negative, _positive_float
 from ._common import EXIT_OK, CliError, default_model, require_key, stderr_is_terminal
 
 if TYPE_CHECKING:
@@ -38,26 +39,6 @@ examples:
 """
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be ≥ 1")
-    return number
-
-
-def _positive_number(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0 < number < float("inf"):
-        raise argparse.ArgumentTypeError("must be a positive number")
-    return number
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="routerkit batch",
@@ -72,14 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("-m", "--model", metavar="ID", help="model for rows that name none (default: $ROUTERKIT_MODEL)")
     which.add_argument("--models", metavar="A,B,C", help="run every row on each of these models, for comparisons")
     which.add_argument("--agent", metavar="MODULE:ATTR", help="an Agent (or a function returning one) run per row")
-    parser.add_argument("--concurrency", type=_positive_int, default=16, metavar="N", help="calls in flight (16)")
-    parser.add_argument("--rpm", type=_positive_number, metavar="N", help="requests per minute, spread evenly")
-    parser.add_argument("--tpm", type=_positive_number, metavar="N", help="tokens per minute, spread evenly")
-    parser.add_argument("--max-cost", type=_positive_number, metavar="USD", help="stop starting rows past this cost")
-    parser.add_argument("--max-retries", type=int, default=6, metavar="N", help="retries per row on 429/5xx (6)")
+    parser.add_argument("--concurrency", type=_non_negative, default=16, metavar="N", help="calls in flight (16)")
+    parser.add_argument("--rpm", type=_positive_float, metavar="N", help="requests per minute, spread evenly")
+    parser.add_argument("--tpm", type=_positive_float, metavar="N", help="tokens per minute, spread evenly")
+    parser.add_argument("--max-cost", type=_positive_float, metavar="USD", help="stop starting rows past this cost")
+    parser.add_argument("--max-retries", type=_non_negative, default=6, metavar="N", help="retries a row (6)")
     parser.add_argument("--retry-errors", action="store_true", help="run again the rows whose output is an error")
     parser.add_argument("--base-url", metavar="URL", help="API base URL (default: $OPENROUTER_BASE_URL or OpenRouter)")
-    parser.add_argument("--timeout", type=_positive_number, metavar="SECONDS", help="deadline per call (600)")
+    parser.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="deadline per call (600)")
     parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
     return parser
 
@@ -122,8 +103,6 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError(f"{source}: no such file")
     if source.resolve() == out.resolve():
         raise CliError("-o must be another file than the input")
-    if args.max_retries < 0:
-        raise CliError("--max-retries must be ≥ 0")
     require_key()
     agent = _load_agent(args.agent) if args.agent else None
     model = None if agent else _model(args)
