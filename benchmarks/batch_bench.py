@@ -14,7 +14,8 @@ What each figure is
   (`--memory-rows N`) of `emulator/echo`. Rows are streamed, so the ratio should stay ≤ 1.5.
 - ray: rows/s of `routerkit.ray.ResponsesMapper` and of Ray Data's `HttpRequestProcessorConfig` (its documented
   processor for OpenAI-compatible endpoints), each on one actor of a local Ray (`num_cpus=2`), over
-  `emulator/slow-200`. Ray start-up and actor start are outside the timed part: a one-row warm-up runs first.
+  `emulator/slow-200`, batches of 64. Ray and actor start-up cancel out: each side runs a 1-row pipeline and a
+  long one (2,000 rows for the mapper, 150 for Ray's processor), and the rate is the extra rows over the extra time.
   Goal: the mapper ≥ 10× Ray's processor.
 
 The emulator runs as its own process (`python -m routerkit.emulator --port 0`), so its CPU never slows the
@@ -131,25 +132,29 @@ def ray_compare(base_url: str) -> dict[str, Any]:
         ray.shutdown()
 
 
-def _timed_rows(ds: Any, n: int) -> float:
-    started = time.perf_counter()
-    assert ds.count() == n
-    return round(n / (time.perf_counter() - started), 2)
+def _rate(pipeline: Any, small: int, large: int) -> float:
+    """Rows/s with Ray and actor start-up cancelled out: (large - small) rows over the difference in time
+    between a pipeline of `large` rows and one of `small` rows (each starts its own actors)."""
+    times = []
+    for n in (small, large):
+        started = time.perf_counter()
+        assert pipeline(n).count() == n
+        times.append(time.perf_counter() - started)
+    return round((large - small) / max(times[1] - times[0], 1e-9), 2)
 
 
 def _ray_mapper(ray: Any, base_url: str) -> float:
     from routerkit.ray import ResponsesMapper
 
-    n = 1000
-    items = [{"input": "warm-up"}] + [{"input": f"question {i}"} for i in range(n)]
-    # One actor; the first block (one row) starts it, so actor start-up is paid before the clock of interest.
-    ds = ray.data.from_items(items, override_num_blocks=1 + n // 100).map_batches(
-        ResponsesMapper,
-        fn_constructor_kwargs={"model": "emulator/slow-200", "base_url": base_url, "concurrency": 100},
-        batch_size=100,
-        compute=ray.data.ActorPoolStrategy(size=1),
-    )
-    return _rate_after_first(ds, n)
+    def pipeline(n: int) -> Any:
+        return ray.data.from_items([{"input": f"question {i}"} for i in range(n)]).map_batches(
+            ResponsesMapper,
+            fn_constructor_kwargs={"model": "emulator/slow-200", "base_url": base_url, "concurrency": 64},
+            batch_size=64,
+            compute=ray.data.ActorPoolStrategy(size=1),
+        )
+
+    return _rate(pipeline, 1, 2000)
 
 
 def _ray_http(ray: Any, base_url: str) -> float | str:
@@ -157,7 +162,6 @@ def _ray_http(ray: Any, base_url: str) -> float | str:
         from ray.data.llm import HttpRequestProcessorConfig, build_processor
     except ImportError as exc:  # aiohttp, in current Ray
         return f"not measured: {exc}"
-    n = 100
     config = HttpRequestProcessorConfig(
         url=base_url + "/responses", headers={"Authorization": f"Bearer {KEY}"}, batch_size=64, concurrency=1
     )
@@ -166,20 +170,11 @@ def _ray_http(ray: Any, base_url: str) -> float | str:
         preprocess=lambda row: {"payload": {"model": "emulator/slow-200", "input": row["input"]}},
         postprocess=lambda row: {"answer": row["http_response"]["output"][0]["content"][0]["text"]},
     )
-    items = [{"input": "warm-up"}] + [{"input": f"question {i}"} for i in range(n)]
-    return _rate_after_first(processor(ray.data.from_items(items, override_num_blocks=2)), n)
 
+    def pipeline(n: int) -> Any:
+        return processor(ray.data.from_items([{"input": f"question {i}"} for i in range(n)]))
 
-def _rate_after_first(ds: Any, n: int) -> float:
-    """Rows/s from the first row out (actor start-up excluded) to the last."""
-    first = None
-    count = 0
-    for _row in ds.iter_rows():
-        count += 1
-        if first is None:
-            first = time.perf_counter()
-    assert first is not None and count == n + 1, count
-    return round(n / (time.perf_counter() - first), 2)
+    return _rate(pipeline, 1, 150)
 
 
 def main() -> None:
