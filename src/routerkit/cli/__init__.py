@@ -167,7 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     emulator.add_argument("--port", type=_non_negative, default=8787, help="port (default 8787; 0 = any free port)")
+    emulator.add_argument("--rpm", type=_non_negative, metavar="N", help="account rate limit: 429 past N requests/min")
     emulator.set_defaults(handler="emulator")
+
+    sub.add_parser("batch", help="run a JSONL file of requests, resumably; `batch report` summarises the output")
 
     demo = sub.add_parser(
         "demo",
@@ -217,14 +220,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sys.stderr is None:
             return exc.code
         return report_error(exc, debug=False)
-    parser = build_parser()
-    args = parser.parse_args(_fix_reasoning_flag(args_list))
-    if not getattr(args, "handler", None):
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    debug = bool(getattr(args, "debug", False))
+    if args_list[:1] == ["batch"]:  # two forms (`batch IN -o OUT`, `batch report OUT`): it parses its own options
+        from .batch import run_argv
+
+        handler: Callable[[], int] = lambda: run_argv(args_list[1:])  # noqa: E731
+        debug = "--debug" in args_list
+    else:
+        parser = build_parser()
+        args = parser.parse_args(_fix_reasoning_flag(args_list))
+        if not getattr(args, "handler", None):
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        handler = lambda: _load_handler(args.handler)(args)  # noqa: E731
+        debug = bool(getattr(args, "debug", False))
     try:
-        return _load_handler(args.handler)(args)
+        return handler()
     except KeyboardInterrupt as exc:
         sys.stderr.write("\n")
         return report_error(exc, debug=False)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the emulator until Ctrl-C; a port that cannot be bound is a network error (exit 7)."""
-    from routerkit.emulator import serve
+    from routerkit.emulator import RateLimit, serve
 
     def ready(base_url: str) -> None:
         sys.stdout.write(f"routerkit emulator: OpenRouter API on {base_url}\n")
@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
         )
 
     try:
-        serve(args.host, args.port, on_ready=ready)
+        rpm = getattr(args, "rpm", None)
+        serve(args.host, args.port, on_ready=ready, rate_limit=RateLimit(rpm) if rpm else None)
     except OSError as exc:
         from ._common import CliError
 

@@ -26,6 +26,7 @@ Requests need ``Authorization: Bearer <anything>``. Model ids (a contract other 
 ``emulator/fail-503-in-400``                HTTP 400 with ``error.code`` 503
 ``emulator/unavailable``                    503 no available provider
 ``emulator/html-502``                       502 HTML page
+``emulator/slow-MS``                        echo, after MS milliseconds (a provider's latency)
 ``emulator/flaky-N``                        503 for the first N sends of an ``input``, then echo
 ``emulator/stall`` / ``truncate``           3 deltas, then silence (≤120 s) / close without terminal
 ``emulator/error-event|failed|incomplete``  3 deltas, then ``error`` / ``response.failed`` /
@@ -42,9 +43,11 @@ an ``rs_`` item comes back in ``input`` without ``encrypted_content``; other ids
 Fallback: ``model`` then ``models`` in order; pre-stream failures move on; ``response.model`` is the
 served model. ``X-OpenRouter-Metadata: enabled`` adds ``openrouter_metadata``. ``X-Emulator-Framing:
 openai`` switches streams to ``event:`` lines without ``[DONE]``. :func:`encode_event` is that one SSE
-encoder, for tests that build streams by hand.
+encoder, for tests that build streams by hand. ``Emulator(rate_limit=RateLimit(N, S))`` (``routerkit emulator
+--rpm N``): past N requests in S seconds the account answers 429 with ``Retry-After``.
 """
 
+from ._account import RateLimit
 from ._framing import Framing, encode_event
 from ._script import DONE, Close, Pause, RecordedRequest, Reply, Reset, ScriptedReply, Step, StreamReply
 from ._server import Emulator, main, serve
@@ -55,6 +58,7 @@ __all__ = [
     "Emulator",
     "Framing",
     "Pause",
+    "RateLimit",
     "RecordedRequest",
     "Reply",
     "Reset",

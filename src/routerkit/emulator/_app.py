@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ._account import Account
 from ._engine import Engine
 from ._faults import STALL_LIMIT_S
 from ._framing import KEEPALIVE, Framing, encode_event, framing_from_headers
@@ -59,8 +60,14 @@ def _declared_length(headers: dict[str, str]) -> int:
 class EmulatorApp:
     """ASGI 3 app. ``listener`` (the socket the server accepts on) is attached before serving starts."""
 
-    def __init__(self, engine: Engine | None = None, record: Callable[[RecordedRequest], None] | None = None):
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        record: Callable[[RecordedRequest], None] | None = None,
+        account: Account | None = None,
+    ):
         self.engine = engine or Engine()
+        self.account = account or Account()
         self.scripted: deque[ScriptedReply] = deque()
         self.record = record
         self.listener: Listener | None = None
@@ -96,6 +103,9 @@ class EmulatorApp:
             scripted = self._next_scripted()
             if scripted is not None:
                 await conn.scripted(scripted, headers)
+                return
+            if (refused := await self.account.admit(raw)) is not None:
+                await conn.reply(refused)
                 return
             await conn.outcome(self.engine.handle(headers, raw))
         elif route in ("/models", "/models/") and method == "GET":

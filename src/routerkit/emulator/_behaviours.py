@@ -105,6 +105,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     # emulator/<family>
     "echo": Behaviour(None, _echo),
     "flaky": Behaviour(None, _echo),
+    "slow": Behaviour(None, _echo),  # the wait before it is the account's (_account.py)
     "markdown": Behaviour(None, _markdown),
     "reasoning": Behaviour(_raw_reasoning, _PLAIN),
     "reasoning-summary": Behaviour(_summary_reasoning, _PLAIN),

@@ -53,7 +53,7 @@ _FIXED = {
 _OPENAI_STYLE = frozenset({"reasoning", "reasoning-summary", "reasoning-encrypted"})
 _PACE = re.compile(r"^(?P<base>.+)@(?P<ms>\d+)$")
 _FAIL = re.compile(r"^fail-(?P<status>[1-5]\d\d)$")
-_NUM = re.compile(r"^(?P<family>markdown|flaky)-(?P<n>\d+)$")
+_NUM = re.compile(r"^(?P<family>markdown|flaky|slow)-(?P<n>\d+)$")
 
 
 @dataclass(frozen=True, slots=True)

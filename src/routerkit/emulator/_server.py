@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from ._account import Account, RateLimit
 from ._app import API_PREFIX, EmulatorApp
 from ._engine import Engine
 from ._listener import Listener
@@ -83,12 +84,12 @@ class Emulator:
     Safe to use from several threads and async clients at once.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, rate_limit: RateLimit | None = None) -> None:
         self.host = host
         self.port = port
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
-        self._app = EmulatorApp(Engine(), record=self._record)
+        self._app = EmulatorApp(Engine(), record=self._record, account=Account(rate_limit))
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -158,6 +159,7 @@ class Emulator:
             self._requests.clear()
         self._app.scripted.clear()
         self._app.engine.reset()
+        self._app.account.reset()
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
@@ -178,17 +180,19 @@ def serve(
     port: int = DEFAULT_PORT,
     *,
     on_ready: Callable[[str], None] | None = _print_banner,
+    rate_limit: RateLimit | None = None,
 ) -> None:
     """Run the emulator in the foreground until interrupted (Ctrl-C / SIGTERM).
 
     ``on_ready(base_url)`` is called once the socket listens (default: print the base URL and an
     ``OPENROUTER_BASE_URL=...`` line); pass ``None`` for silence. ``port=0`` picks a free port.
+    ``rate_limit`` makes the account answer 429 past that many requests per window.
     """
     listener = Listener(host, port)
     bound = listener.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown}:{bound}{API_PREFIX}"
-    app = EmulatorApp(Engine())
+    app = EmulatorApp(Engine(), account=Account(rate_limit))
 
     def started() -> None:
         if on_ready is not None:
@@ -207,8 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m routerkit.emulator", description=serve.__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"0 = any free port (default {DEFAULT_PORT})")
+    parser.add_argument("--rpm", type=int, help="account rate limit: 429 past N requests a minute")
     args = parser.parse_args(argv)
-    serve(args.host, args.port)
+    serve(args.host, args.port, rate_limit=RateLimit(args.rpm) if args.rpm else None)
     return 0
 
 

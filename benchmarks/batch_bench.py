@@ -1,0 +1,211 @@
+"""Batch at scale, against the emulator: throughput, memory, and Ray Data.
+
+    python benchmarks/batch_bench.py                       # all three, a few minutes on 2 cores
+    python benchmarks/batch_bench.py --only throughput,memory
+    python benchmarks/batch_bench.py --only ray            # needs pip install 'routerkit[ray]' (and aiohttp
+                                                           # for Ray Data's own HTTP processor)
+
+What each figure is
+-------------------
+- throughput: `routerkit batch` (the CLI, in a child process) over 2,000 rows of `emulator/slow-1000` (1 s
+  before each answer) at `--concurrency 100` (`--concurrency N`). The ideal is concurrency / latency; the figure is
+  rows/s over the whole command (start-up included) and its ratio to the ideal. Goal ≥ 0.95.
+- memory: peak RSS (`wait4` of the child) of `routerkit batch` over 1,000 and over 100,000 rows
+  (`--memory-rows N`) of `emulator/echo`. Rows are streamed, so the ratio should stay ≤ 1.5.
+- ray: rows/s of `routerkit.ray.ResponsesMapper` and of Ray Data's `HttpRequestProcessorConfig` (its documented
+  processor for OpenAI-compatible endpoints), each on one actor of a local Ray (`num_cpus=2`), over
+  `emulator/slow-200`, batches of 64. Ray and actor start-up cancel out: each side runs a 1-row pipeline and a
+  long one (2,000 rows for the mapper, 150 for Ray's processor), and the rate is the extra rows over the extra time.
+  Goal: the mapper ≥ 10× Ray's processor.
+
+The emulator runs as its own process (`python -m routerkit.emulator --port 0`), so its CPU never slows the
+measured client. The machine is shared: rerun before reading much into one figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+KEY = "sk-or-v1-bench-not-a-real-key"
+
+
+@contextlib.contextmanager
+def emulator() -> Iterator[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "routerkit.emulator", "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("OPENROUTER_BASE_URL="):
+                yield line.strip().split("=", 1)[1]
+                break
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def write_rows(path: Path, n: int) -> None:
+    with path.open("w") as f:
+        for i in range(n):
+            f.write(json.dumps({"custom_id": f"row-{i}", "input": f"question number {i}"}) + "\n")
+
+
+def run_batch(base_url: str, rows: Path, out: Path, *args: str) -> tuple[float, int, dict[str, Any]]:
+    """(seconds, peak RSS in KiB, summary) of one `routerkit batch` child process."""
+    env = {**os.environ, "OPENROUTER_BASE_URL": base_url, "OPENROUTER_API_KEY": KEY}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "routerkit.cli", "batch", str(rows), "-o", str(out), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None
+    summary = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"routerkit batch failed (status {status})")
+    return elapsed, usage.ru_maxrss, json.loads(summary)
+
+
+def throughput(base_url: str, tmp: Path, concurrency: int) -> dict[str, Any]:
+    rows, latency = 2000, 1.0
+    write_rows(tmp / "t.jsonl", rows)
+    elapsed, _, summary = run_batch(
+        base_url, tmp / "t.jsonl", tmp / "t.out", "-m", "emulator/slow-1000", "--concurrency", str(concurrency)
+    )
+    assert summary["ok"] == rows, summary
+    ideal = concurrency / latency
+    return {
+        "rows": rows,
+        "concurrency": concurrency,
+        "rows_per_s": round(rows / elapsed, 1),
+        "ideal": ideal,
+        "of_ideal": round(rows / elapsed / ideal, 3),
+    }
+
+
+def memory(base_url: str, tmp: Path, large_n: int) -> dict[str, Any]:
+    peaks = {}
+    for n in (1_000, large_n):
+        write_rows(tmp / f"m{n}.jsonl", n)
+        elapsed, peak, summary = run_batch(
+            base_url, tmp / f"m{n}.jsonl", tmp / f"m{n}.out", "-m", "emulator/echo", "--concurrency", "64"
+        )
+        assert summary["ok"] == n, summary
+        peaks[n] = (peak, elapsed)
+    small, large = peaks[1_000][0], peaks[large_n][0]
+    return {
+        "peak_rss_mb_1000_rows": round(small / 1024, 1),
+        f"peak_rss_mb_{large_n}_rows": round(large / 1024, 1),
+        "ratio": round(large / small, 2),
+        f"rows_per_s_{large_n}": round(large_n / peaks[large_n][1], 1),
+    }
+
+
+def ray_compare(base_url: str) -> dict[str, Any]:
+    import ray
+
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        namespace="routerkit-bench",
+        runtime_env={"env_vars": {"OPENROUTER_API_KEY": KEY}},
+    )
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    try:
+        return {"routerkit_mapper": _ray_mapper(ray, base_url), "ray_http_processor": _ray_http(ray, base_url)}
+    finally:
+        ray.shutdown()
+
+
+def _rate(pipeline: Any, small: int, large: int) -> float:
+    """Rows/s with Ray and actor start-up cancelled out: (large - small) rows over the difference in time
+    between a pipeline of `large` rows and one of `small` rows (each starts its own actors)."""
+    times = []
+    for n in (small, large):
+        started = time.perf_counter()
+        assert pipeline(n).count() == n
+        times.append(time.perf_counter() - started)
+    return round((large - small) / max(times[1] - times[0], 1e-9), 2)
+
+
+def _ray_mapper(ray: Any, base_url: str) -> float:
+    from routerkit.ray import ResponsesMapper
+
+    def pipeline(n: int) -> Any:
+        return ray.data.from_items([{"input": f"question {i}"} for i in range(n)]).map_batches(
+            ResponsesMapper,
+            fn_constructor_kwargs={"model": "emulator/slow-200", "base_url": base_url, "concurrency": 64},
+            batch_size=64,
+            compute=ray.data.ActorPoolStrategy(size=1),
+        )
+
+    return _rate(pipeline, 1, 2000)
+
+
+def _ray_http(ray: Any, base_url: str) -> float | str:
+    try:
+        from ray.data.llm import HttpRequestProcessorConfig, build_processor
+    except ImportError as exc:  # aiohttp, in current Ray
+        return f"not measured: {exc}"
+    config = HttpRequestProcessorConfig(
+        url=base_url + "/responses", headers={"Authorization": f"Bearer {KEY}"}, batch_size=64, concurrency=1
+    )
+    processor = build_processor(
+        config,
+        preprocess=lambda row: {"payload": {"model": "emulator/slow-200", "input": row["input"]}},
+        postprocess=lambda row: {"answer": row["http_response"]["output"][0]["content"][0]["text"]},
+    )
+
+    def pipeline(n: int) -> Any:
+        return processor(ray.data.from_items([{"input": f"question {i}"} for i in range(n)]))
+
+    return _rate(pipeline, 1, 150)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="throughput,memory,ray", help="comma-separated: throughput,memory,ray")
+    parser.add_argument("--concurrency", type=int, default=100, help="for the throughput run (default 100)")
+    parser.add_argument("--memory-rows", type=int, default=100_000, help="the large memory run (default 100000)")
+    args = parser.parse_args()
+    wanted = set(args.only.split(","))
+    results: dict[str, Any] = {}
+    with emulator() as base_url, tempfile.TemporaryDirectory() as tmp:
+        if "throughput" in wanted:
+            results["throughput"] = throughput(base_url, Path(tmp), args.concurrency)
+            print("throughput", results["throughput"], flush=True)
+        if "memory" in wanted:
+            results["memory"] = memory(base_url, Path(tmp), args.memory_rows)
+            print("memory", results["memory"], flush=True)
+        if "ray" in wanted:
+            try:
+                import ray  # noqa: F401
+            except ImportError:
+                results["ray"] = "not measured: pip install 'routerkit[ray]'"
+            else:
+                ray_result = ray_compare(base_url)
+                http = ray_result["ray_http_processor"]
+                if isinstance(http, float):
+                    ray_result["ratio"] = round(ray_result["routerkit_mapper"] / http, 1)
+                results["ray"] = ray_result
+            print("ray", results["ray"], flush=True)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
