@@ -28,8 +28,79 @@ TOP_LEVEL = {
 }
 
 
+PACKAGES = {
+    "routerkit.agent": {
+        "Agent", "Model", "ReasoningContentDeltaEvent", "RunCompletedEvent", "RunContentEvent", "RunErrorEvent",
+        "RunEvent", "RunMetrics", "RunOutput", "RunOutputEvent", "RunStartedEvent", "ToolCallCompletedEvent",
+        "ToolCallStartedEvent", "ToolExecution",
+    },
+    "routerkit.models": {"OpenAIResponses", "OpenRouterResponses", "list_models"},
+    "routerkit.models.openai": {"OpenAIResponses", "is_loopback_host"},
+    "routerkit.models.openrouter": {"OpenRouterResponses"},
+    "routerkit.db": {
+        "FINAL_STATUSES", "InMemoryDb", "RUN_STATUSES", "SCHEMA_VERSION", "SessionInfo", "SessionStore",
+        "SessionStoreError", "SqliteDb", "StoredRun",
+    },
+    "routerkit.db.sqlite": {"SCHEMA_VERSION", "SqliteDb"},
+    "routerkit.console": {
+        "LivePrinter", "PlainPrinter", "RenderStats", "RunPrinter", "RunSummary", "aprint_run", "clean_text",
+        "format_cost", "items_text", "print_run", "run_summary",
+    },
+    "routerkit.emulator": {
+        "Close", "DONE", "Emulator", "Framing", "Pause", "RateLimit", "RecordedRequest", "Reply", "Reset",
+        "ScriptedReply", "Step", "StreamReply", "encode_event", "main", "serve",
+    },
+    "routerkit.errors": {
+        "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AuthenticationError",
+        "BadRequestError", "IncompleteResponseError", "InsufficientCreditsError", "MalformedResponseError",
+        "OutputValidationError", "PermissionDeniedError", "RateLimitError", "ResponseFailedError",
+        "ResponseTooLargeError", "RouterkitError", "ServerError", "StreamInterruptedError", "ToolCallLimitError",
+        "UnknownToolError", "UsageError",
+    },
+    "routerkit.wire": {
+        "FunctionCall", "FunctionCallEvent", "MAX_EVENT_BYTES", "ModelResponse", "REASONING_EFFORTS",
+        "REASONING_KEYS", "ReasoningDelta", "ResponseCompleted", "ResponseStream", "RetryPolicy", "SSEDecoder",
+        "SSEEvent", "SSEFramingError", "StreamEvent", "TextDelta", "Usage", "build_body", "build_response",
+        "check_api_key", "check_header_values", "check_input", "check_json", "check_model_id", "check_models",
+        "check_range", "check_reasoning", "check_seconds", "encode_body", "error_from_event", "error_from_status",
+        "function_call", "is_fallback", "parse_retry_after", "parse_usage", "read_output",
+    },
+    "routerkit.batch": {
+        "Batch", "BatchResult", "BatchRow", "BatchStats", "Concurrency", "LocalPace", "Pace", "PaceGate",
+        "error_facts",
+    },
+}  # fmt: skip
+
+
 def test_top_level_all_is_pinned() -> None:
     assert set(routerkit.__all__) == TOP_LEVEL
+
+
+@pytest.mark.parametrize("module", sorted(PACKAGES))
+def test_package_all_is_pinned_and_every_name_resolves(module: str) -> None:
+    import importlib
+
+    mod = importlib.import_module(module)
+    assert set(mod.__all__) == PACKAGES[module]
+    for name in mod.__all__:
+        assert getattr(mod, name) is not None, name
+
+
+def test_private_modules_are_marked() -> None:
+    """Inside a package every module is `_private` except the agno-compatible paths and the CLI's commands."""
+    from pathlib import Path
+
+    src = Path(routerkit.__file__).parent
+    public_modules = {
+        "errors.py", "ray.py", "agent/run.py", "agent/tools.py", "agent/structured.py", "db/base.py",
+        "db/memory.py", "db/sqlite.py", "models/openai.py", "models/openrouter.py",
+    }  # fmt: skip
+    found = {
+        str(path.relative_to(src))
+        for path in src.rglob("*.py")
+        if not path.name.startswith("_") and path.parent.name != "cli"
+    }
+    assert found == public_modules
 
 
 @pytest.mark.parametrize("name", sorted(TOP_LEVEL - {"__version__", "errors"}))
