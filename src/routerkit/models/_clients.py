@@ -1,9 +1,15 @@
 """The process-wide connection pools every model shares, and their lifecycle.
 
-One sync pool for the process, and one async pool per event loop (pooled connections belong to the loop
-that opened them and cannot move). Pools have no connection limit: a cap would make the thousandth
-concurrent stream wait for a slot and fail as if the server were unreachable; the operating system's
-descriptor limit is the real bound, and it fails loudly. Only idle keep-alive connections are capped.
+One sync pool for the process, and one set of async pools per event loop (pooled connections belong to the
+loop that opened them and cannot move). There is no limit on connections in all: a cap would make the
+thousandth concurrent stream wait for a slot and fail as if the server were unreachable; the operating
+system's descriptor limit is the real bound, and it fails loudly. Only idle keep-alive connections are capped.
+
+The async side is sharded (`AsyncPools`): httpcore2 scans every connection of a pool each time a request
+starts or ends, so one pool holding N connections costs O(N) per request and O(N²) for N concurrent streams
+(3,000 streams in one pool spend most of their CPU there and starve their own connects). Each request goes to
+the first small pool with a free connection, and a new pool opens when all are busy, so the scan stays
+bounded by `SHARD_CONNECTIONS` however many streams run, and warm connections in the first pools are reused.
 
 An async pool is closed when its loop closes, however that happens: `asyncio.run` (through
 `shutdown_asyncgens`), or a bare `loop.close()` with no shutdown at all, which would otherwise leave
@@ -15,21 +21,72 @@ from __future__ import annotations
 
 import atexit
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["shared_async_client", "shared_client"]
+__all__ = ["AsyncPools", "AsyncSender", "shared_async_client", "shared_client"]
 
 #: No cap on open connections (see the module docstring); idle ones beyond this are closed.
 LIMITS = httpx2.Limits(max_connections=None, max_keepalive_connections=128, keepalive_expiry=15.0)
 
+#: Connections per async shard: small enough that httpcore2's per-request scan stays cheap.
+SHARD_CONNECTIONS = 32
+_SHARD_LIMITS = httpx2.Limits(
+    max_connections=SHARD_CONNECTIONS, max_keepalive_connections=SHARD_CONNECTIONS, keepalive_expiry=15.0
+)
+
+
+@dataclass(slots=True)
+class _Shard:
+    client: httpx2.AsyncClient
+    in_flight: int = 0
+
+
+class AsyncPools:
+    """Async pools that grow by shards; `stream` is `httpx2.AsyncClient.stream` for the drivers."""
+
+    def __init__(self) -> None:
+        self._shards: list[_Shard] = []
+
+    def _free_shard(self) -> _Shard:
+        for shard in self._shards:
+            if shard.in_flight < SHARD_CONNECTIONS:
+                return shard
+        shard = _Shard(httpx2.AsyncClient(follow_redirects=False, trust_env=False, limits=_SHARD_LIMITS))
+        self._shards.append(shard)
+        return shard
+
+    @asynccontextmanager
+    async def stream(self, method: str, url: str, **kwargs: Any) -> AsyncIterator[httpx2.Response]:
+        """Send on a shard with a free connection; the connection counts as busy until the response is closed."""
+        shard = self._free_shard()
+        shard.in_flight += 1
+        try:
+            async with shard.client.stream(method, url, **kwargs) as response:
+                yield response
+        finally:
+            shard.in_flight -= 1
+
+    async def aclose(self) -> None:
+        """Close every shard's connections."""
+        shards, self._shards = self._shards, []
+        for shard in shards:
+            await shard.client.aclose()
+
+
+#: What the async drivers send through: a caller's own client, or the shared pools.
+AsyncSender = httpx2.AsyncClient | AsyncPools
+
 _lock = threading.Lock()
 _sync_client: httpx2.Client | None = None
-_async_clients: dict[asyncio.AbstractEventLoop, httpx2.AsyncClient] = {}
+_async_clients: dict[asyncio.AbstractEventLoop, AsyncPools] = {}
 
 
 def shared_client() -> httpx2.Client:
@@ -42,8 +99,8 @@ def shared_client() -> httpx2.Client:
         return _sync_client
 
 
-def shared_async_client() -> httpx2.AsyncClient:
-    """The running loop's async pool, created on first use and closed with the loop."""
+def shared_async_client() -> AsyncPools:
+    """The running loop's async pools, created on first use and closed with the loop."""
     import asyncio  # imported here: the sync path, and `import routerkit`, never need asyncio
 
     loop = asyncio.get_running_loop()
@@ -51,7 +108,7 @@ def shared_async_client() -> httpx2.AsyncClient:
         client = _async_clients.get(loop)
         if client is None:
             _forget_closed_loops()
-            client = _async_clients[loop] = httpx2.AsyncClient(follow_redirects=False, trust_env=False, limits=LIMITS)
+            client = _async_clients[loop] = AsyncPools()
             _close_with_loop(loop, client)
         return client
 
@@ -62,7 +119,7 @@ def _forget_closed_loops() -> None:
         del _async_clients[loop]
 
 
-def _release(loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> bool:
+def _release(loop: asyncio.AbstractEventLoop, client: AsyncPools) -> bool:
     """Forget the loop's pool; True if it was still registered (so the caller closes it, once)."""
     with _lock:
         if _async_clients.get(loop) is not client:
@@ -71,7 +128,7 @@ def _release(loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> boo
         return True
 
 
-def _close_with_loop(loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> None:
+def _close_with_loop(loop: asyncio.AbstractEventLoop, client: AsyncPools) -> None:
     """Close `client` from inside `loop` before the loop finishes, by wrapping its two shutdown paths."""
     original_shutdown = loop.shutdown_asyncgens
     original_close = loop.close

@@ -16,6 +16,7 @@ from ..wire._errors import APIError
 from ..wire._events import ResponseCompleted, StreamEvent, TextDelta
 from ..wire._response import ModelResponse
 from ._call import Call, translate_errors
+from ._clients import AsyncSender
 
 __all__ = ["ainvoke", "ainvoke_stream", "invoke", "invoke_stream", "read_body", "send"]
 
@@ -58,7 +59,7 @@ def invoke_stream(prepare: Callable[[], Call], client_of: Callable[[], httpx2.Cl
             time.sleep(call.backoff(exc, stream))
 
 
-async def ainvoke(call: Call, client: httpx2.AsyncClient) -> ModelResponse:
+async def ainvoke(call: Call, client: AsyncSender) -> ModelResponse:
     """`invoke`, async."""
     while True:
         try:
@@ -72,7 +73,7 @@ async def ainvoke(call: Call, client: httpx2.AsyncClient) -> ModelResponse:
 
 
 async def ainvoke_stream(
-    prepare: Callable[[], Call], client_of: Callable[[], httpx2.AsyncClient]
+    prepare: Callable[[], Call], client_of: Callable[[], AsyncSender]
 ) -> AsyncGenerator[StreamEvent]:
     """`invoke_stream`, async."""
     call, client = prepare(), client_of()
@@ -122,7 +123,7 @@ def send(call: Call, client: httpx2.Client) -> AbstractContextManager[httpx2.Res
     return client.stream(call.method, call.url, content=content, headers=call.headers, timeout=call.timeout())
 
 
-def _asend(call: Call, client: httpx2.AsyncClient) -> AbstractAsyncContextManager[httpx2.Response]:
+def _asend(call: Call, client: AsyncSender) -> AbstractAsyncContextManager[httpx2.Response]:
     content = call.payload or None
     return client.stream(call.method, call.url, content=content, headers=call.headers, timeout=call.timeout())
 

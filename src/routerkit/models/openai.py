@@ -34,7 +34,7 @@ from ..wire._request import (
 from ..wire._response import ModelResponse
 from . import _drivers
 from ._call import Call
-from ._clients import shared_async_client, shared_client
+from ._clients import AsyncSender, shared_async_client, shared_client
 from ._settings import check_base_url, check_size, is_loopback_host
 
 __all__ = ["OpenAIResponses", "is_loopback_host"]
@@ -214,5 +214,5 @@ class OpenAIResponses:
     def _client(self) -> httpx2.Client:
         return self.http_client if self.http_client is not None else shared_client()
 
-    def _aclient(self) -> httpx2.AsyncClient:
+    def _aclient(self) -> AsyncSender:
         return self.async_http_client if self.async_http_client is not None else shared_async_client()
