@@ -696,3 +696,22 @@ async def test_sync_callable_returning_a_coroutine_in_acall():
         return _later(x)
 
     assert (await function_tool(f).acall('{"x": 5}')).value == 6
+
+
+def test_a_function_is_built_into_a_tool_once_and_shared_by_agents() -> None:
+    """An agent per request (a server, a batch) must not rebuild the same function's validator and schema."""
+    from routerkit.agent import Agent
+    from routerkit.models.openrouter import OpenRouterResponses
+
+    def lookup(city: str) -> str:
+        """Look a city up."""
+        return city
+
+    model = OpenRouterResponses(id="emulator/tool", api_key="k")
+    first = Agent(model=model, tools=[lookup]).tools_by_name()["lookup"]
+    second = Agent(model=model, tools=[lookup]).tools_by_name()["lookup"]
+    assert first is second
+    renamed = function_tool(lookup, name="find_city")
+    assert renamed is not first and renamed.name == "find_city" and first.name == "lookup"
+    first.to_wire()["parameters"]["properties"].clear()  # what a caller does with the wire copy stays there
+    assert second.to_wire()["parameters"]["properties"]
