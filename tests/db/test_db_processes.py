@@ -101,7 +101,7 @@ def test_two_processes_append_to_one_session(tmp_path: Path) -> None:
     db_file = tmp_path / "shared.db"
     go_file = tmp_path / "go"
     count = 200
-    procs = [spawn("append", str(db_file), "shared", tag, str(count), str(go_file)) for tag in ("a", "b")]
+    procs = [spawn("append", str(db_file), "common", tag, str(count), str(go_file)) for tag in ("a", "b")]
     try:
         for proc in procs:
             assert read_line(proc.stdout) == "ready"
@@ -121,7 +121,7 @@ def test_two_processes_append_to_one_session(tmp_path: Path) -> None:
     conn = sqlite3.connect(db_file)
     try:
         rows = conn.execute(
-            "SELECT seq, run_id FROM routerkit_runs WHERE session_id = 'shared' ORDER BY seq"
+            "SELECT seq, run_id FROM routerkit_runs WHERE session_id = 'common' ORDER BY seq"
         ).fetchall()
     finally:
         conn.close()
@@ -133,7 +133,7 @@ def test_two_processes_append_to_one_session(tmp_path: Path) -> None:
     assert writers.count("ab") + writers.count("ba") > 10, writers  # the writers really did overlap
 
     with SqliteDb(db_file=db_file) as db:
-        runs = db.get_runs("shared")
+        runs = db.get_runs("common")
         assert len(runs) == 2 * count
         assert all(run.status == "completed" for run in runs)
         [info] = db.list_sessions()

@@ -1,4 +1,4 @@
-"""Two processes, one SQLite session: each runs 20 agent turns on `session_id="shared"` at the same time.
+"""Two processes, one SQLite session: each runs 20 agent turns on `session_id="common"` at the same time.
 
 The store-level version lives in tests/db; this one goes through `Agent.run`, so the store is hit the way the
 agent hits it (start_run, a history read, finish_run, all interleaved with HTTP calls to the emulator).
@@ -25,7 +25,7 @@ base_url, db_file, name, turns = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.
 sys.stdin.readline()  # both workers start their turns together
 model = OpenRouterResponses(id="emulator/echo", base_url=base_url, api_key="sk-or-v1-stress", max_retries=0)
 for i in range(turns):
-    agent = Agent(model=model, db=SqliteDb(db_file=db_file), session_id="shared", add_history_to_context=True,
+    agent = Agent(model=model, db=SqliteDb(db_file=db_file), session_id="common", add_history_to_context=True,
                   num_history_runs=2)
     out = agent.run(f"{name} turn {i}")
     assert out.content == f"{name} turn {i}", out.content
@@ -55,7 +55,7 @@ def test_two_processes_share_one_session_without_loss(emu, tmp_path, fault_recor
         assert worker.returncode == 0 and out.strip() == "ok", err
 
     with SqliteDb(db_file=db_file) as db:
-        runs = db.get_runs("shared", statuses=RUN_STATUSES)
+        runs = db.get_runs("common", statuses=RUN_STATUSES)
     assert all(run.status == "completed" for run in runs)
     asked = [run.input_items[-1]["content"] for run in runs]
     expected = {f"{name} turn {i}" for name in ("alpha", "beta") for i in range(TURNS)}
