@@ -154,3 +154,23 @@ def test_preview_of_a_long_line_is_bounded_starts_on_a_word_and_moves_in_steps()
 def test_preview_of_a_code_block_with_one_huge_line_keeps_the_fence() -> None:
     preview = preview_of("```\n" + "x" * 100_000, 40, 2_000, deltas=100)
     assert preview.startswith("```\n") and len(preview) <= 2_004 and preview.endswith("x")
+
+
+def test_blocks_finished_between_redraws_all_reach_the_screen_in_order() -> None:
+    """Finished blocks wait for the next redraw; ones that finish with no open text after them (so no live
+    region) must still be printed, in order, when the answer ends."""
+    import io
+
+    from rich.console import Console
+
+    from routerkit.console import RunPrinter
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=80, color_system=None)
+    printer = RunPrinter(console, markdown=True, stream=True)
+    for word in ("first", "second", "third", "fourth"):
+        printer.content_delta(f"{word} paragraph\n\n")
+    printer.close()
+    out = console.file.getvalue()
+    positions = [out.find(f"{word} paragraph") for word in ("first", "second", "third", "fourth")]
+    assert -1 not in positions and positions == sorted(positions)
+    assert out.count("third paragraph") == 1

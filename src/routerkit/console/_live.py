@@ -178,6 +178,9 @@ class LivePrinter(RunPrinter):
         self._live: Live | None = None
         self._tail = _Tail(self)
         self._last_refresh = 0.0
+        # Finished blocks wait here for the next redraw: printing each one at once would also redraw the live
+        # tail once per block, many times a refresh interval when blocks are short.
+        self._pending: list[RenderableType] = []
 
     # -- sections ----------------------------------------------------------------------------------
 
@@ -223,21 +226,26 @@ class LivePrinter(RunPrinter):
         if self._live is None and self._splitter.has_text:
             self._start_live()
         finished = self._prepare(blocks)
+        if finished is not None:
+            self._pending.append(finished)
         tail = self._tail
         tail.splitter = self._splitter
         tail.markdown = self._section_markdown
         tail.style = self._section_style
         tail.gap = self._gap_before_next()
         tail.version += 1
-        if finished is not None:
-            # Printing above the live region redraws it too, with the tail just set.
-            self.console.print(finished)
-            self._last_refresh = time.monotonic()
+        now = time.monotonic()
+        if now - self._last_refresh < self.refresh_interval:
+            return
+        self._last_refresh = now
+        if self._pending:
+            self._print_pending()  # printing above the live region redraws it too, with the tail just set
         elif self._live is not None:
-            now = time.monotonic()
-            if now - self._last_refresh >= self.refresh_interval:
-                self._last_refresh = now
-                self._live.refresh()
+            self._live.refresh()
+
+    def _print_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        self.console.print(pending[0] if len(pending) == 1 else Group(*pending))
 
     def _gap_before_next(self) -> bool:
         return self._section_markdown and self._section_blocks > 0
@@ -324,11 +332,12 @@ class LivePrinter(RunPrinter):
 
     def _stop_live(self) -> None:
         live, self._live = self._live, None
-        if live is None:
-            return
-        self._tail.splitter = None
         with _ctrl_c_deferred():
-            try:
-                live.stop()
-            finally:
-                self.console.show_cursor(True)
+            if live is not None:
+                self._tail.splitter = None
+                try:
+                    live.stop()
+                finally:
+                    self.console.show_cursor(True)
+            if self._pending:  # finished blocks still waiting for a redraw (there may have been no live region)
+                self._print_pending()
