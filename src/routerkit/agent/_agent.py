@@ -13,21 +13,39 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import UsageError
+from ..run.base import RunStatus
 from ..wire._events import ResponseCompleted
-from ._events import RunCompletedEvent, RunErrorEvent, RunOutputEvent, RunStartedEvent, ToolCallStartedEvent
+from ._events import (
+    RunCompletedEvent,
+    RunContinuedEvent,
+    RunErrorEvent,
+    RunOutputEvent,
+    RunPausedEvent,
+    RunStartedEvent,
+)
 from ._model import Model
 from ._printing import shower
-from ._state import RunSetup, RunState, replayable, user_items
+from ._state import RunSetup, RunState, ToolStep, replayable, user_items
 from ._text import encodable
-from .run import RunOutput
+from ._tool_steps import (
+    Continuation,
+    alast_output,
+    arun_steps,
+    continuation,
+    find_paused,
+    last_output,
+    resume_into,
+    run_steps,
+)
+from .run import RunOutput, ToolExecution
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from rich.console import Console
 
     from ..db.base import SessionStore, StoredRun
-    from ..wire._response import FunctionCall
-    from .tools import FunctionTool, ToolResult
+    from ._hitl import RunRequirement
+    from .tools import FunctionTool
 
 __all__ = ["Agent"]
 
@@ -39,8 +57,9 @@ class Agent:
     """An agent on a Responses model.
 
     `add_history_to_context=True` replays the last `num_history_runs` runs of `session_id` (kept in memory,
-    or in `db` so a new process continues the conversation). `tool_call_limit` caps tool calls per run
-    (`ToolCallLimitError` beyond it; None for no limit): a model that keeps calling tools cannot loop forever.
+    or in `db` so a new process continues the conversation). `tool_call_limit` caps tool calls per run (None
+    for no limit), as agno's: calls beyond it are not run, the model is told so and asked once to answer with
+    what it has, and the run ends; a model that keeps calling tools cannot loop forever.
     A call to a tool the agent does not have is answered once with the list of tools; a second one ends the
     run with `UnknownToolError`. `model` is anything with the `Model` protocol's members.
     """
@@ -102,10 +121,7 @@ class Agent:
         `RunErrorEvent`, after which the error is raised)."""
         if stream:
             return self._run(user_items(message), stream=True)
-        for event in self._run(user_items(message), stream=False):
-            if isinstance(event, RunCompletedEvent):
-                return event.output
-        raise AssertionError("a run ends in RunCompleted or raises")  # pragma: no cover
+        return last_output(self._run(user_items(message), stream=False))
 
     @overload
     async def arun(self, message: Message, *, stream: Literal[False] = False) -> RunOutput: ...
@@ -115,10 +131,7 @@ class Agent:
         """`run` for async code: tools run concurrently, sync ones in worker threads."""
         if stream:
             return self._arun(user_items(message), stream=True)
-        async for event in self._arun(user_items(message), stream=False):
-            if isinstance(event, RunCompletedEvent):
-                return event.output
-        raise AssertionError("a run ends in RunCompleted or raises")  # pragma: no cover
+        return await alast_output(self._arun(user_items(message), stream=False))
 
     def print_response(
         self,
@@ -160,34 +173,105 @@ class Agent:
             console=console,
         )
 
+    # Continuing a paused run
+
+    @overload
+    def continue_run(
+        self,
+        run_response: RunOutput | None = None,
+        *,
+        run_id: str | None = None,
+        requirements: Sequence[RunRequirement] | None = None,
+        updated_tools: Sequence[ToolExecution] | None = None,
+        session_id: str | None = None,
+        stream: Literal[False] = False,
+    ) -> RunOutput: ...
+    @overload
+    def continue_run(
+        self,
+        run_response: RunOutput | None = None,
+        *,
+        run_id: str | None = None,
+        requirements: Sequence[RunRequirement] | None = None,
+        updated_tools: Sequence[ToolExecution] | None = None,
+        session_id: str | None = None,
+        stream: Literal[True],
+    ) -> Iterator[RunOutputEvent]: ...
+    def continue_run(
+        self,
+        run_response: RunOutput | None = None,
+        *,
+        run_id: str | None = None,
+        requirements: Sequence[RunRequirement] | None = None,
+        updated_tools: Sequence[ToolExecution] | None = None,
+        session_id: str | None = None,
+        stream: bool = False,
+    ) -> RunOutput | Iterator[RunOutputEvent]:
+        """Go on with a paused run (`output.is_paused`) once its requirements are confirmed or rejected.
+
+        Name the run by `run_response` or `run_id` (with `session_id` when this agent's differs). The run is
+        read back from the agent's `db`, so a new process with an agent on the same `SqliteDb` continues it.
+        With requirements still unanswered, nothing is sent and the run comes back paused.
+        """
+        how = continuation(self, run_response, run_id, requirements, updated_tools, session_id)
+        events = self._run([], stream=stream, resume=how)
+        return events if stream else last_output(events)
+
+    def acontinue_run(
+        self,
+        run_response: RunOutput | None = None,
+        *,
+        run_id: str | None = None,
+        requirements: Sequence[RunRequirement] | None = None,
+        updated_tools: Sequence[ToolExecution] | None = None,
+        session_id: str | None = None,
+        stream: bool = False,
+    ) -> Coroutine[Any, Any, RunOutput] | AsyncIterator[RunOutputEvent]:
+        """`continue_run` for async code: awaitable, or with `stream=True` an async iterator of events."""
+        how = continuation(self, run_response, run_id, requirements, updated_tools, session_id)
+        events = self._arun([], stream=stream, resume=how)
+        return events if stream else alast_output(events)
+
     # Drivers: the same loop, sync and async
 
-    def _run(self, items: list[dict[str, Any]], *, stream: bool) -> Iterator[RunOutputEvent]:
-        stored = self._store.get_runs(**self._history_query()) if self.add_history_to_context else []
-        state = self._new_state(items, stored)
-        self._store.start_run(self.session_id, state.output.run_id, items[:])
-        yield RunStartedEvent(state.output.run_id, self.model.id)
-        options, event_for = state.setup.options, state.acc.event
+    def _run(
+        self, items: list[dict[str, Any]], *, stream: bool, resume: Continuation | None = None
+    ) -> Iterator[RunOutputEvent]:
+        if resume is None:
+            stored = self._store.get_runs(**self._history_query()) if self.add_history_to_context else []
+            state = self._new_state(items, stored)
+            self._store.start_run(self.session_id, state.output.run_id, items[:])
+            yield RunStartedEvent(state.output.run_id, self.model.id)
+            steps = None
+        else:
+            query = self._history_query(resume.session_id)
+            history = self._store.get_runs(**query) if self.add_history_to_context else []
+            runs = self._store.get_runs(resume.session_id, limit=None, statuses=("paused",))
+            state, steps = self._resumed(find_paused(runs, resume), history, resume)
+            yield RunContinuedEvent(resume.run_id)
+        event_for = state.acc.event
         try:
             while True:
-                if stream:
-                    response = None
-                    for event in self.model.invoke_stream(state.request(), **options):
-                        if type(event) is ResponseCompleted:
-                            response = event.response
-                        elif (run_event := event_for(event)) is not None:
-                            yield run_event
-                    assert response is not None
-                else:
-                    response = self.model.invoke(state.request(), **options)
-                calls = state.absorb(response)
-                if not calls:
+                if steps is None:
+                    if stream:
+                        response = None
+                        for event in self.model.invoke_stream(state.request(), **state.options()):
+                            if type(event) is ResponseCompleted:
+                                response = event.response
+                            elif (run_event := event_for(event)) is not None:
+                                yield run_event
+                        assert response is not None
+                    else:
+                        response = self.model.invoke(state.request(), **state.options())
+                    calls = state.absorb(response)
+                    if not calls:
+                        break
+                    steps = state.steps(calls)
+                yield from run_steps(state, steps)
+                steps = None
+                if state.waiting or state.turn_ends_run():
                     break
-                for call in calls:
-                    yield ToolCallStartedEvent(call)
-                    tool = state.tool_for(call)
-                    yield state.acc.tool_done(call, tool.call(call.arguments) if tool else state.unknown_tool(call))
-            output = state.finish()
+            output = state.pause() if state.waiting else state.finish()
             self._store.finish_run(**self._record(state))
         except Exception as exc:
             failed = state.fail(exc)
@@ -198,35 +282,47 @@ class Agent:
             state.fail(exc)
             self._store.finish_run(**self._record(state))
             raise
-        yield RunCompletedEvent(output)
+        yield RunPausedEvent(output) if output.is_paused else RunCompletedEvent(output)
 
-    async def _arun(self, items: list[dict[str, Any]], *, stream: bool) -> AsyncIterator[RunOutputEvent]:
-        stored = await self._store.aget_runs(**self._history_query()) if self.add_history_to_context else []
-        state = self._new_state(items, stored)
-        await self._store.astart_run(self.session_id, state.output.run_id, items[:])
-        yield RunStartedEvent(state.output.run_id, self.model.id)
-        options, event_for = state.setup.options, state.acc.event
+    async def _arun(
+        self, items: list[dict[str, Any]], *, stream: bool, resume: Continuation | None = None
+    ) -> AsyncIterator[RunOutputEvent]:
+        if resume is None:
+            stored = await self._store.aget_runs(**self._history_query()) if self.add_history_to_context else []
+            state = self._new_state(items, stored)
+            await self._store.astart_run(self.session_id, state.output.run_id, items[:])
+            yield RunStartedEvent(state.output.run_id, self.model.id)
+            steps = None
+        else:
+            query = self._history_query(resume.session_id)
+            history = await self._store.aget_runs(**query) if self.add_history_to_context else []
+            runs = await self._store.aget_runs(resume.session_id, limit=None, statuses=("paused",))
+            state, steps = self._resumed(find_paused(runs, resume), history, resume)
+            yield RunContinuedEvent(resume.run_id)
+        event_for = state.acc.event
         try:
             while True:
-                if stream:
-                    response = None
-                    async for event in self.model.ainvoke_stream(state.request(), **options):
-                        if type(event) is ResponseCompleted:
-                            response = event.response
-                        elif (run_event := event_for(event)) is not None:
-                            yield run_event
-                    assert response is not None
-                else:
-                    response = await self.model.ainvoke(state.request(), **options)
-                calls = state.absorb(response)
-                if not calls:
+                if steps is None:
+                    if stream:
+                        response = None
+                        async for event in self.model.ainvoke_stream(state.request(), **state.options()):
+                            if type(event) is ResponseCompleted:
+                                response = event.response
+                            elif (run_event := event_for(event)) is not None:
+                                yield run_event
+                        assert response is not None
+                    else:
+                        response = await self.model.ainvoke(state.request(), **state.options())
+                    calls = state.absorb(response)
+                    if not calls:
+                        break
+                    steps = state.steps(calls)
+                async for step_event in arun_steps(state, steps):
+                    yield step_event
+                steps = None
+                if state.waiting or state.turn_ends_run():
                     break
-                for call in calls:
-                    yield ToolCallStartedEvent(call)
-                results = await _gather([_acall(state, call) for call in calls])
-                for call, result in zip(calls, results, strict=True):
-                    yield state.acc.tool_done(call, result)
-            output = state.finish()
+            output = state.pause() if state.waiting else state.finish()
             await self._store.afinish_run(**self._record(state))
         except Exception as exc:
             failed = state.fail(exc)
@@ -237,18 +333,30 @@ class Agent:
             state.fail(exc)
             await self._store.afinish_run(**self._record(state))
             raise
-        yield RunCompletedEvent(output)
+        yield RunPausedEvent(output) if output.is_paused else RunCompletedEvent(output)
+
+    def _resumed(
+        self, paused: StoredRun, history: Sequence[StoredRun], how: Continuation
+    ) -> tuple[RunState, list[ToolStep]]:
+        state = self._new_state(paused.input_items, history, run_id=paused.run_id, session_id=how.session_id)
+        return state, resume_into(state, paused, how, self.tools_by_name())
 
     # The run's setup, and its record in the session store
 
-    def _history_query(self) -> dict[str, Any]:
+    def _history_query(self, session_id: str | None = None) -> dict[str, Any]:
         return {
-            "session_id": self.session_id,
+            "session_id": session_id or self.session_id,
             "limit": self.num_history_runs,
             "statuses": ("completed", "interrupted"),
         }
 
-    def _new_state(self, items: list[dict[str, Any]], stored: Sequence[StoredRun]) -> RunState:
+    def _new_state(
+        self,
+        items: list[dict[str, Any]],
+        stored: Sequence[StoredRun],
+        run_id: str | None = None,
+        session_id: str | None = None,
+    ) -> RunState:
         history: list[dict[str, Any]] = []
         for run in stored:
             if not run.output_items:
@@ -256,23 +364,23 @@ class Agent:
             history.extend(encodable(run.input_items))
             history.extend(replayable(encodable(run.output_items)))
         setup = RunSetup(
-            session_id=self.session_id,
+            session_id=session_id or self.session_id,
             model_id=self.model.id,
             options=self._request_options(),
             tools=self.tools_by_name(),
             output_schema=self.output_schema,
             tool_call_limit=self.tool_call_limit,
         )
-        return RunState(setup, items, history)
+        return RunState(setup, items, history, run_id)
 
     def _record(self, state: RunState) -> dict[str, Any]:
         """The ended run as `finish_run` arguments (the sync and async drivers store the same record)."""
         out = state.output
         self.last_run = out
         return {
-            "session_id": self.session_id,
+            "session_id": out.session_id,
             "run_id": out.run_id,
-            "status": "completed" if out.status == "completed" else "error" if out.status == "error" else "interrupted",
+            "status": _STORED_STATUS.get(out.status, "interrupted"),
             "output_items": state.output_items(),
             "content": out.content if isinstance(out.content, str) else _dump(out.content),
             "model": out.model,
@@ -358,18 +466,7 @@ def _default_model() -> Model:
     return OpenRouterResponses()
 
 
-async def _acall(state: RunState, call: FunctionCall) -> ToolResult:
-    tool = state.tool_for(call)
-    return await tool.acall(call.arguments) if tool else state.unknown_tool(call)
-
-
-async def _gather(calls: list[Coroutine[Any, Any, ToolResult]]) -> list[ToolResult]:
-    """Parallel tool calls run concurrently; a single one is simply awaited."""
-    if len(calls) == 1:
-        return [await calls[0]]
-    import asyncio  # the sync path, and `import routerkit.agent`, never need asyncio
-
-    return list(await asyncio.gather(*calls))
+_STORED_STATUS = {"completed": "completed", "error": "error", RunStatus.paused: "paused"}
 
 
 def _shown(value: object) -> str:
