@@ -85,6 +85,8 @@ def tool(
     for flag, value in flags.items():
         if flag != "cache_ttl" and not isinstance(value, bool):
             raise UsageError(f"@tool: {flag} must be True or False, got {value!r}")
+    if not isinstance(cache_ttl, int) or isinstance(cache_ttl, bool) or cache_ttl <= 0:
+        raise UsageError(f"@tool: cache_ttl must be a positive number of seconds, got {cache_ttl!r}")
 
     def decorate(function: Callable[..., Any]) -> FunctionTool:
         built = function_tool(function, name=name, description=description)
