@@ -34,7 +34,7 @@ PACKAGES = {
         "RunErrorEvent", "RunEvent", "RunMetrics", "RunOutput", "RunOutputEvent", "RunPausedEvent", "RunRequirement",
         "RunStartedEvent", "ToolCallCompletedEvent", "ToolCallStartedEvent", "ToolExecution",
     },
-    "routerkit.tools": {"FunctionTool", "tool"},
+    "routerkit.tools": {"FunctionTool", "Toolkit", "tool"},
     "routerkit.run.base": {"RunStatus"},
     "routerkit.models": {"OpenAIResponses", "OpenRouterResponses", "list_models"},
     "routerkit.models.openai": {"OpenAIResponses", "is_loopback_host"},

@@ -136,7 +136,7 @@ def test_continuing_with_the_call_unanswered_sends_nothing_and_stays_paused(emu,
 
 def test_bad_continuations_are_usage_errors_before_any_request(emu, make_model):
     agent = Agent(model=make_model("emulator/tool"), tools=[delete_file])
-    with pytest.raises(UsageError, match="pass run_response=... or run_id="):
+    with pytest.raises(UsageError, match=r"pass run_response=\.\.\. or run_id="):
         agent.continue_run()
     with pytest.raises(UsageError, match="'nope' is not a paused run of session"):
         agent.continue_run(run_id="nope")
@@ -242,5 +242,5 @@ def test_requirements_of_another_run_are_refused(emu, make_model):
     first, second = agent.run("delete the file"), agent.run("delete the file")
     stranger = RunRequirement(first.tools[0])
     stranger.confirm()
-    with pytest.raises(UsageError, match="no tool call .* of this run is waiting"):
+    with pytest.raises(UsageError, match=r"no tool call .* of this run is waiting"):
         agent.continue_run(run_response=second, requirements=[stranger])

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from ..db.base import SessionStore, StoredRun
     from ._hitl import RunRequirement
+    from ._toolkit import Toolkit
     from .tools import FunctionTool
 
 __all__ = ["Agent"]
@@ -67,7 +68,7 @@ class Agent:
     model: Model = field(default_factory=lambda: _default_model())
     instructions: str | Sequence[str] | None = None
     description: str | None = None
-    tools: Sequence[Callable[..., Any]] | None = None
+    tools: Sequence[Callable[..., Any] | Toolkit] | None = None
     markdown: bool = False
     output_schema: type[BaseModel] | None = None
     add_history_to_context: bool = False
@@ -416,13 +417,19 @@ class Agent:
         return encodable("\n\n".join(parts)) or None
 
     def tools_by_name(self) -> dict[str, FunctionTool]:
-        """The agent's tools, built once (the first call loads the tools machinery)."""
+        """The agent's tools, built once (the first call loads the tools machinery); a `Toolkit` gives all of its
+        tools."""
         if self._tools is None:
             if not self.tools:
                 return {}
+            from ._toolkit import Toolkit
             from .tools import function_tool
 
-            built = [function_tool(t) for t in self.tools]
+            built = [
+                tool
+                for item in self.tools
+                for tool in (item.functions.values() if isinstance(item, Toolkit) else [function_tool(item)])
+            ]
             self._tools = {tool.name: tool for tool in built}
             if len(self._tools) != len(built):
                 raise UsageError("tools must have distinct names")
@@ -444,10 +451,13 @@ class Agent:
         tools = self.tools
         if isinstance(tools, str | bytes) or not isinstance(tools, Sequence):
             raise UsageError(f"tools must be a list of functions or FunctionTools, got {_shown(tools)}")
+        from ._toolkit import Toolkit
+
         for index, tool in enumerate(tools):
-            if not callable(tool):
+            if not callable(tool) and not isinstance(tool, Toolkit):
                 raise UsageError(
-                    f"tools[{index}] must be a function (sync or async) or a FunctionTool, got {_shown(tool)}"
+                    f"tools[{index}] must be a function (sync or async), a FunctionTool or a Toolkit, "
+                    f"got {_shown(tool)}"
                 )
 
     def _check_db(self) -> None:

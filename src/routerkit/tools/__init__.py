@@ -1,4 +1,4 @@
-"""Tools as agno names them: `from routerkit.tools import tool`.
+"""Tools as agno names them: `from routerkit.tools import tool, Toolkit`.
 
 Names load on first use, so `import routerkit.tools` stays cheap until a tool is built (building one loads
 pydantic).
@@ -10,11 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..agent._tool_decorator import tool
+    from ..agent._toolkit import Toolkit
     from ..agent.tools import FunctionTool
 
-__all__ = ["FunctionTool", "tool"]
+__all__ = ["FunctionTool", "Toolkit", "tool"]
 
-_WHERE = {"tool": "routerkit.agent._tool_decorator", "FunctionTool": "routerkit.agent.tools"}
+_WHERE = {
+    "tool": "routerkit.agent._tool_decorator",
+    "Toolkit": "routerkit.agent._toolkit",
+    "FunctionTool": "routerkit.agent.tools",
+}
 
 
 def __getattr__(name: str) -> Any:
