@@ -1,50 +1,34 @@
 """`Agent`: a model, instructions, tools and a conversation, with agno's names.
 
-The loop itself is in `_state.RunState`; `_run` and `_arun` below are its sync and async drivers, which only
-call the model and the tools. History is kept client-side (OpenRouter is stateless): each run's items are
-stored, in memory or in a `db`, and the last `num_history_runs` runs are replayed as input.
+The loop itself is in `_state.RunState`; its sync and async drivers (`_run`, `_arun`, and `continue_run`) are
+inherited from `_loop.RunLoop` and only call the model and the tools. History is kept client-side (OpenRouter
+is stateless): each run's items are stored, in memory or in a `db`, and the last `num_history_runs` runs are
+replayed as input.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import UsageError
 from ..run.base import RunStatus
-from ..wire._events import ResponseCompleted
-from ._events import (
-    RunCompletedEvent,
-    RunContinuedEvent,
-    RunErrorEvent,
-    RunOutputEvent,
-    RunPausedEvent,
-    RunStartedEvent,
-)
+from ._events import RunOutputEvent
+from ._loop import RunLoop
 from ._model import Model
 from ._printing import shower
-from ._state import RunSetup, RunState, ToolStep, replayable, user_items
+from ._state import RunSetup, RunState, replayable, user_items
 from ._text import encodable
-from ._tool_steps import (
-    Continuation,
-    alast_output,
-    arun_steps,
-    continuation,
-    find_paused,
-    last_output,
-    resume_into,
-    run_steps,
-)
-from .run import RunOutput, ToolExecution
+from ._tool_steps import alast_output, last_output
+from .run import RunOutput
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from rich.console import Console
 
     from ..db.base import SessionStore, StoredRun
-    from ._hitl import RunRequirement
     from ._toolkit import Toolkit
     from .tools import FunctionTool
 
@@ -54,7 +38,7 @@ Message = str | Sequence[dict[str, Any]]
 
 
 @dataclass
-class Agent:
+class Agent(RunLoop):
     """An agent on a Responses model.
 
     `add_history_to_context=True` replays the last `num_history_runs` runs of `session_id` (kept in memory,
@@ -173,174 +157,6 @@ class Agent:
             show_reasoning=show_reasoning,
             console=console,
         )
-
-    # Continuing a paused run
-
-    @overload
-    def continue_run(
-        self,
-        run_response: RunOutput | None = None,
-        *,
-        run_id: str | None = None,
-        requirements: Sequence[RunRequirement] | None = None,
-        updated_tools: Sequence[ToolExecution] | None = None,
-        session_id: str | None = None,
-        stream: Literal[False] = False,
-    ) -> RunOutput: ...
-    @overload
-    def continue_run(
-        self,
-        run_response: RunOutput | None = None,
-        *,
-        run_id: str | None = None,
-        requirements: Sequence[RunRequirement] | None = None,
-        updated_tools: Sequence[ToolExecution] | None = None,
-        session_id: str | None = None,
-        stream: Literal[True],
-    ) -> Iterator[RunOutputEvent]: ...
-    def continue_run(
-        self,
-        run_response: RunOutput | None = None,
-        *,
-        run_id: str | None = None,
-        requirements: Sequence[RunRequirement] | None = None,
-        updated_tools: Sequence[ToolExecution] | None = None,
-        session_id: str | None = None,
-        stream: bool = False,
-    ) -> RunOutput | Iterator[RunOutputEvent]:
-        """Go on with a paused run (`output.is_paused`) once its requirements are confirmed or rejected.
-
-        Name the run by `run_response` or `run_id` (with `session_id` when this agent's differs). The run is
-        read back from the agent's `db`, so a new process with an agent on the same `SqliteDb` continues it.
-        With requirements still unanswered, nothing is sent and the run comes back paused.
-        """
-        how = continuation(self, run_response, run_id, requirements, updated_tools, session_id)
-        events = self._run([], stream=stream, resume=how)
-        return events if stream else last_output(events)
-
-    def acontinue_run(
-        self,
-        run_response: RunOutput | None = None,
-        *,
-        run_id: str | None = None,
-        requirements: Sequence[RunRequirement] | None = None,
-        updated_tools: Sequence[ToolExecution] | None = None,
-        session_id: str | None = None,
-        stream: bool = False,
-    ) -> Coroutine[Any, Any, RunOutput] | AsyncIterator[RunOutputEvent]:
-        """`continue_run` for async code: awaitable, or with `stream=True` an async iterator of events."""
-        how = continuation(self, run_response, run_id, requirements, updated_tools, session_id)
-        events = self._arun([], stream=stream, resume=how)
-        return events if stream else alast_output(events)
-
-    # Drivers: the same loop, sync and async
-
-    def _run(
-        self, items: list[dict[str, Any]], *, stream: bool, resume: Continuation | None = None
-    ) -> Iterator[RunOutputEvent]:
-        if resume is None:
-            stored = self._store.get_runs(**self._history_query()) if self.add_history_to_context else []
-            state = self._new_state(items, stored)
-            self._store.start_run(self.session_id, state.output.run_id, items[:])
-            yield RunStartedEvent(state.output.run_id, self.model.id)
-            steps = None
-        else:
-            query = self._history_query(resume.session_id)
-            history = self._store.get_runs(**query) if self.add_history_to_context else []
-            runs = self._store.get_runs(resume.session_id, limit=None, statuses=("paused",))
-            state, steps = self._resumed(find_paused(runs, resume), history, resume)
-            yield RunContinuedEvent(resume.run_id)
-        event_for = state.acc.event
-        try:
-            while True:
-                if steps is None:
-                    if stream:
-                        response = None
-                        for event in self.model.invoke_stream(state.request(), **state.options()):
-                            if type(event) is ResponseCompleted:
-                                response = event.response
-                            elif (run_event := event_for(event)) is not None:
-                                yield run_event
-                        assert response is not None
-                    else:
-                        response = self.model.invoke(state.request(), **state.options())
-                    calls = state.absorb(response)
-                    if not calls:
-                        break
-                    steps = state.steps(calls)
-                yield from run_steps(state, steps)
-                steps = None
-                if state.waiting or state.turn_ends_run():
-                    break
-            output = state.pause() if state.waiting else state.finish()
-            self._store.finish_run(**self._record(state))
-        except Exception as exc:
-            failed = state.fail(exc)
-            self._store.finish_run(**self._record(state))
-            yield RunErrorEvent(exc, failed)
-            raise
-        except BaseException as exc:  # KeyboardInterrupt, or the caller closed the stream
-            state.fail(exc)
-            self._store.finish_run(**self._record(state))
-            raise
-        yield RunPausedEvent(output) if output.is_paused else RunCompletedEvent(output)
-
-    async def _arun(
-        self, items: list[dict[str, Any]], *, stream: bool, resume: Continuation | None = None
-    ) -> AsyncIterator[RunOutputEvent]:
-        if resume is None:
-            stored = await self._store.aget_runs(**self._history_query()) if self.add_history_to_context else []
-            state = self._new_state(items, stored)
-            await self._store.astart_run(self.session_id, state.output.run_id, items[:])
-            yield RunStartedEvent(state.output.run_id, self.model.id)
-            steps = None
-        else:
-            query = self._history_query(resume.session_id)
-            history = await self._store.aget_runs(**query) if self.add_history_to_context else []
-            runs = await self._store.aget_runs(resume.session_id, limit=None, statuses=("paused",))
-            state, steps = self._resumed(find_paused(runs, resume), history, resume)
-            yield RunContinuedEvent(resume.run_id)
-        event_for = state.acc.event
-        try:
-            while True:
-                if steps is None:
-                    if stream:
-                        response = None
-                        async for event in self.model.ainvoke_stream(state.request(), **state.options()):
-                            if type(event) is ResponseCompleted:
-                                response = event.response
-                            elif (run_event := event_for(event)) is not None:
-                                yield run_event
-                        assert response is not None
-                    else:
-                        response = await self.model.ainvoke(state.request(), **state.options())
-                    calls = state.absorb(response)
-                    if not calls:
-                        break
-                    steps = state.steps(calls)
-                async for step_event in arun_steps(state, steps):
-                    yield step_event
-                steps = None
-                if state.waiting or state.turn_ends_run():
-                    break
-            output = state.pause() if state.waiting else state.finish()
-            await self._store.afinish_run(**self._record(state))
-        except Exception as exc:
-            failed = state.fail(exc)
-            await self._store.afinish_run(**self._record(state))
-            yield RunErrorEvent(exc, failed)
-            raise
-        except BaseException as exc:  # CancelledError, KeyboardInterrupt, or the caller closed the stream
-            state.fail(exc)
-            await self._store.afinish_run(**self._record(state))
-            raise
-        yield RunPausedEvent(output) if output.is_paused else RunCompletedEvent(output)
-
-    def _resumed(
-        self, paused: StoredRun, history: Sequence[StoredRun], how: Continuation
-    ) -> tuple[RunState, list[ToolStep]]:
-        state = self._new_state(paused.input_items, history, run_id=paused.run_id, session_id=how.session_id)
-        return state, resume_into(state, paused, how, self.tools_by_name())
 
     # The run's setup, and its record in the session store
 

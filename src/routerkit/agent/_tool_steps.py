@@ -18,7 +18,6 @@ from .run import RunOutput
 
 if TYPE_CHECKING:
     from ..db.base import StoredRun
-    from ._agent import Agent
     from ._events import RunOutputEvent
     from ._hitl import RunRequirement
     from ._state import RunState, ToolStep
@@ -119,7 +118,8 @@ def find_paused(runs: Sequence[StoredRun], how: Continuation) -> StoredRun:
 
 
 def continuation(
-    agent: Agent,
+    agent_session_id: str,
+    last_run: RunOutput | None,
     run_response: RunOutput | None,
     run_id: str | None,
     requirements: Sequence[RunRequirement] | None,
@@ -133,10 +133,10 @@ def continuation(
     rid = run_id if run_id is not None else run_response.run_id if run_response is not None else None
     if not isinstance(rid, str) or not rid:
         raise UsageError("continue_run needs the paused run: pass run_response=... or run_id='...'")
-    sid = session_id or (run_response.session_id if run_response is not None else agent.session_id)
+    sid = session_id or (run_response.session_id if run_response is not None else agent_session_id)
     if not isinstance(sid, str) or not sid.strip():
         raise UsageError(f"session_id must be a non-empty string, got {sid!r}")
-    known = next((r for r in (run_response, agent.last_run) if r is not None and r.run_id == rid), None)
+    known = next((r for r in (run_response, last_run) if r is not None and r.run_id == rid), None)
     if requirements is None and updated_tools is None and known is not None:
         requirements = known.requirements
     for name, value in (("requirements", requirements), ("updated_tools", updated_tools)):
