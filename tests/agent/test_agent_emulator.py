@@ -150,9 +150,7 @@ async def test_tool_loop_sends_outputs_back_and_answers(emu, make_model, mode):
     assert isinstance(execution.tool_args["city"], str) and execution.result in out.content
     second_request = emu.requests[-1].body
     outputs = [i for i in second_request["input"] if i.get("type") == "function_call_output"]
-    assert outputs == [
-        {"type": "function_call_output", "call_id": execution.tool_call_id, "output": execution.result}
-    ]
+    assert outputs == [{"type": "function_call_output", "call_id": execution.tool_call_id, "output": execution.result}]
     assert any(i.get("type") == "function_call" for i in second_request["input"])
     assert second_request["tools"][0]["name"] == "get_weather"
     if "stream" in mode:

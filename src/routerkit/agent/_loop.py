@@ -231,5 +231,5 @@ class RunLoop:
     def _resumed(
         self, paused: StoredRun, history: Sequence[StoredRun], how: Continuation
     ) -> tuple[RunState, list[ToolStep]]:
-        state = self._new_state(paused.input_items, history, run_id=paused.run_id, session_id=how.session_id)
+        state = self._new_state(list(paused.input_items), history, run_id=paused.run_id, session_id=how.session_id)
         return state, resume_into(state, paused, how, self.tools_by_name())
