@@ -108,6 +108,28 @@ class RunLoop:
         events = self._run([], stream=stream, resume=how)
         return events if stream else last_output(events)
 
+    @overload
+    def acontinue_run(
+        self,
+        run_response: RunOutput | None = None,
+        *,
+        run_id: str | None = None,
+        requirements: Sequence[RunRequirement] | None = None,
+        updated_tools: Sequence[ToolExecution] | None = None,
+        session_id: str | None = None,
+        stream: Literal[False] = False,
+    ) -> Coroutine[Any, Any, RunOutput]: ...
+    @overload
+    def acontinue_run(
+        self,
+        run_response: RunOutput | None = None,
+        *,
+        run_id: str | None = None,
+        requirements: Sequence[RunRequirement] | None = None,
+        updated_tools: Sequence[ToolExecution] | None = None,
+        session_id: str | None = None,
+        stream: Literal[True],
+    ) -> AsyncIterator[RunOutputEvent]: ...
     def acontinue_run(
         self,
         run_response: RunOutput | None = None,
