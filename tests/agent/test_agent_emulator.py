@@ -35,6 +35,7 @@ from routerkit.errors import (
 )
 
 from ..conftest import TEST_KEY
+from ..openapi_schema import validate
 
 
 async def run_agent(agent: Agent, message: Any, mode: str) -> tuple[Any, list[Any]]:
@@ -205,6 +206,7 @@ def test_tool_call_limit_answers_the_extra_call_with_an_error_and_the_run_finish
     assert out.tools[0].tool_call_error and out.tools[0].result.startswith("Tool call limit reached.")
     assert "Tool call limit reached" in out.content  # the emulator's answer quotes the tool output it got
     assert emu.requests[-1].body["tool_choice"] == "none"  # asked once to answer with what it has
+    validate("ResponsesRequest", emu.requests[-1].body)
 
 
 class City(BaseModel):
