@@ -4,7 +4,6 @@ faults, history and sessions — sync and async."""
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import sys
 import threading
@@ -32,11 +31,11 @@ from routerkit.errors import (
     ResponseFailedError,
     ServerError,
     StreamInterruptedError,
-    ToolCallLimitError,
     UsageError,
 )
 
 from ..conftest import TEST_KEY
+from ..openapi_schema import validate
 
 
 async def run_agent(agent: Agent, message: Any, mode: str) -> tuple[Any, list[Any]]:
@@ -146,15 +145,13 @@ def get_weather(city: str, unit: str = "celsius") -> str:
 async def test_tool_loop_sends_outputs_back_and_answers(emu, make_model, mode):
     agent = Agent(model=make_model("emulator/tool"), tools=[get_weather])
     out, events = await run_agent(agent, "weather please", mode)
-    assert len(out.tool_calls) == 1
-    execution = out.tool_calls[0]
-    assert execution.call.name == "get_weather" and not execution.result.is_error
-    assert execution.result.output in out.content
+    assert len(out.tools) == 1
+    execution = out.tools[0]
+    assert execution.tool_name == "get_weather" and not execution.tool_call_error
+    assert isinstance(execution.tool_args["city"], str) and execution.result in out.content
     second_request = emu.requests[-1].body
     outputs = [i for i in second_request["input"] if i.get("type") == "function_call_output"]
-    assert outputs == [
-        {"type": "function_call_output", "call_id": execution.call.call_id, "output": execution.result.output}
-    ]
+    assert outputs == [{"type": "function_call_output", "call_id": execution.tool_call_id, "output": execution.result}]
     assert any(i.get("type") == "function_call" for i in second_request["input"])
     assert second_request["tools"][0]["name"] == "get_weather"
     if "stream" in mode:
@@ -177,8 +174,8 @@ async def test_parallel_tool_calls_run_concurrently_in_arun(make_model):
 
     agent = Agent(model=make_model("emulator/tool"), tools=[first_tool, second_tool])
     out = await agent.arun("use all tools")
-    assert sorted(t.call.name for t in out.tool_calls) == ["first_tool", "second_tool"]
-    assert all(not t.result.is_error for t in out.tool_calls)
+    assert sorted(t.tool_name for t in out.tools) == ["first_tool", "second_tool"]
+    assert all(not t.tool_call_error for t in out.tools)
     assert "one" in out.content and "two" in out.content
 
 
@@ -190,16 +187,26 @@ async def test_tool_exception_goes_back_to_the_model_as_an_error_output(make_mod
 
     agent = Agent(model=make_model("emulator/tool"), tools=[broken])
     out, _ = await run_agent(agent, "weather", mode)
-    result = out.tool_calls[0].result
-    assert result.is_error and "weather service down" in result.output
+    execution = out.tools[0]
+    assert execution.tool_call_error and execution.result and "weather service down" in execution.result
     assert "weather service down" in out.content
 
 
-def test_tool_call_limit_stops_with_a_clear_error(make_model):
-    agent = Agent(model=make_model("emulator/tool"), tools=[get_weather], tool_call_limit=0)
-    with pytest.raises(ToolCallLimitError, match="tool_call_limit of 0"):
-        agent.run("weather")
-    assert agent.last_run is not None and agent.last_run.status == "error"
+def test_tool_call_limit_answers_the_extra_call_with_an_error_and_the_run_finishes(emu, make_model):
+    ran: list[str] = []
+
+    def counted(city: str) -> str:
+        """Weather."""
+        ran.append(city)
+        return "sunny"
+
+    agent = Agent(model=make_model("emulator/tool"), tools=[counted], tool_call_limit=0)
+    out = agent.run("weather")
+    assert out.status == "completed" and ran == []  # as agno: the call is not run, the model is told why
+    assert out.tools[0].tool_call_error and out.tools[0].result.startswith("Tool call limit reached.")
+    assert "Tool call limit reached" in out.content  # the emulator's answer quotes the tool output it got
+    assert emu.requests[-1].body["tool_choice"] == "none"  # asked once to answer with what it has
+    validate("ResponsesRequest", emu.requests[-1].body)
 
 
 class City(BaseModel):
@@ -454,7 +461,7 @@ def test_usage_counts_sum_over_the_tool_loop(make_model):
     assert len(out.responses) == 2
     assert out.metrics.input_tokens == sum(r.usage.input_tokens for r in out.responses)
     assert out.metrics.cost == pytest.approx(sum(r.usage.cost for r in out.responses))
-    assert json.loads(out.tool_calls[0].call.arguments)["city"]
+    assert out.tools[0].tool_args["city"]
 
 
 def test_server_error_retry_budget_is_bounded(make_model):

@@ -17,7 +17,7 @@ import pytest
 from routerkit.agent import Agent, RunCompletedEvent
 from routerkit.db.memory import InMemoryDb
 from routerkit.emulator import DONE, Reply, StreamReply
-from routerkit.errors import ToolCallLimitError, UnknownToolError, UsageError
+from routerkit.errors import UnknownToolError, UsageError
 
 from ._replies import MODEL, created, delta, item_added, item_done, message, response
 
@@ -99,10 +99,16 @@ async def test_a_model_that_always_calls_a_tool_is_stopped_by_the_default_limit(
     agent = Agent(model=make_model(MODEL), tools=[get_weather])
     assert agent.tool_call_limit == 20
     emu.enqueue(*(scripted([call_item("get_weather", f"call_{i}")], mode) for i in range(40)))
-    result = await drive(agent, "weather forever", mode)
-    assert isinstance(result, ToolCallLimitError) and result.limit == 20
-    assert len(emu.requests) == 21  # 20 tool calls answered, then the 21st ask ends the run
-    assert result.run_output.status == "error" and len(result.run_output.tool_calls) == 20
+    out = await drive(agent, "weather forever", mode)
+    # As agno: the 21st call is not run and the model is told so; it is then asked (tool_choice "none") to
+    # answer, and when it calls a tool even then, that call is refused too and the run ends.
+    assert out.status == "completed"
+    assert len(emu.requests) == 22
+    assert [r.body.get("tool_choice") for r in emu.requests[20:]] == [None, "none"]
+    assert [t.tool_call_error for t in out.tools] == [False] * 20 + [True, True]
+    assert all(t.result.startswith("Tool call limit reached.") for t in out.tools[20:])
+    told = [i["output"] for i in sent_inputs(emu)[-1] if i.get("type") == "function_call_output"]
+    assert len(told) == 21 and told[-1].startswith("Tool call limit reached.")
     case.surfaced = True
 
 
@@ -129,7 +135,7 @@ async def test_a_model_that_corrects_itself_after_an_unknown_tool_gets_its_answe
     )
     out = await drive(agent, "weather?", mode)
     assert out.status == "completed" and out.content == "It is sunny."
-    assert [t.result.is_error for t in out.tool_calls] == [True, True, False]
+    assert [t.tool_call_error for t in out.tools] == [True, True, False]
     case.surfaced = True
 
 
@@ -230,10 +236,10 @@ async def test_a_tool_result_whose_str_raises_becomes_an_error_result(emu, make_
         agent = Agent(model=make_model("emulator/tool"), tools=[tool])
         out = await drive(agent, "go", mode)
         assert out.status == "completed"
-        result = out.tool_calls[0].result
-        assert result.is_error and said in result.output
+        execution = out.tools[0]
+        assert execution.tool_call_error and said in execution.result
         sent = [i for i in sent_inputs(emu)[-1] if i.get("type") == "function_call_output"]
-        assert sent[0]["output"] == result.output
+        assert sent[0]["output"] == execution.result
     case.surfaced = True
 
 

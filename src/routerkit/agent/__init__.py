@@ -5,13 +5,16 @@ from ._events import (
     ReasoningContentDeltaEvent,
     RunCompletedEvent,
     RunContentEvent,
+    RunContinuedEvent,
     RunErrorEvent,
     RunEvent,
     RunOutputEvent,
+    RunPausedEvent,
     RunStartedEvent,
     ToolCallCompletedEvent,
     ToolCallStartedEvent,
 )
+from ._hitl import RunRequirement
 from ._model import Model
 from .run import RunMetrics, RunOutput, ToolExecution
 
@@ -21,11 +24,14 @@ __all__ = [
     "ReasoningContentDeltaEvent",
     "RunCompletedEvent",
     "RunContentEvent",
+    "RunContinuedEvent",
     "RunErrorEvent",
     "RunEvent",
     "RunMetrics",
     "RunOutput",
     "RunOutputEvent",
+    "RunPausedEvent",
+    "RunRequirement",
     "RunStartedEvent",
     "ToolCallCompletedEvent",
     "ToolCallStartedEvent",

@@ -77,13 +77,12 @@ class Accumulator:
             out.content = encodable(response.text)
         self._streamed.clear()
 
-    def tool_done(self, call: FunctionCall, result: ToolResult) -> ToolCallCompletedEvent:
-        """Add a tool's result, as the `function_call_output` item the model gets next."""
-        self.output.tool_calls.append(ToolExecution(call, result))
-        self.output.messages.append(
-            {"type": "function_call_output", "call_id": call.call_id, "output": encodable(result.output)}
-        )
-        return ToolCallCompletedEvent(call, result)
+    def tool_done(self, call: FunctionCall, execution: ToolExecution, result: ToolResult) -> ToolCallCompletedEvent:
+        """Add a tool's result to its execution, and as the `function_call_output` item the model gets next."""
+        output = encodable(result.output)
+        execution.result, execution.tool_call_error = output, result.is_error
+        self.output.messages.append({"type": "function_call_output", "call_id": call.call_id, "output": output})
+        return ToolCallCompletedEvent(call, result, execution)
 
     def partial_answer(self, exc: BaseException) -> Any:
         """The answer to keep when the run stops: what the error says arrived, else what streamed."""

@@ -1,24 +1,27 @@
 """`Agent`: a model, instructions, tools and a conversation, with agno's names.
 
-The loop itself is in `_state.RunState`; `_run` and `_arun` below are its sync and async drivers, which only
-call the model and the tools. History is kept client-side (OpenRouter is stateless): each run's items are
-stored, in memory or in a `db`, and the last `num_history_runs` runs are replayed as input.
+The loop itself is in `_state.RunState`; its sync and async drivers (`_run`, `_arun`, and `continue_run`) are
+inherited from `_loop.RunLoop` and only call the model and the tools. History is kept client-side (OpenRouter
+is stateless): each run's items are stored, in memory or in a `db`, and the last `num_history_runs` runs are
+replayed as input.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import UsageError
-from ..wire._events import ResponseCompleted
-from ._events import RunCompletedEvent, RunErrorEvent, RunOutputEvent, RunStartedEvent, ToolCallStartedEvent
+from ..run.base import RunStatus
+from ._events import RunOutputEvent
+from ._loop import RunLoop
 from ._model import Model
 from ._printing import shower
 from ._state import RunSetup, RunState, replayable, user_items
 from ._text import encodable
+from ._tool_steps import alast_output, last_output
 from .run import RunOutput
 
 if TYPE_CHECKING:
@@ -26,8 +29,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..db.base import SessionStore, StoredRun
-    from ..wire._response import FunctionCall
-    from .tools import FunctionTool, ToolResult
+    from ._toolkit import Toolkit
+    from .tools import FunctionTool
 
 __all__ = ["Agent"]
 
@@ -35,12 +38,13 @@ Message = str | Sequence[dict[str, Any]]
 
 
 @dataclass
-class Agent:
+class Agent(RunLoop):
     """An agent on a Responses model.
 
     `add_history_to_context=True` replays the last `num_history_runs` runs of `session_id` (kept in memory,
-    or in `db` so a new process continues the conversation). `tool_call_limit` caps tool calls per run
-    (`ToolCallLimitError` beyond it; None for no limit): a model that keeps calling tools cannot loop forever.
+    or in `db` so a new process continues the conversation). `tool_call_limit` caps tool calls per run (None
+    for no limit), as agno's: calls beyond it are not run, the model is told so and asked once to answer with
+    what it has, and the run ends; a model that keeps calling tools cannot loop forever.
     A call to a tool the agent does not have is answered once with the list of tools; a second one ends the
     run with `UnknownToolError`. `model` is anything with the `Model` protocol's members.
     """
@@ -48,7 +52,7 @@ class Agent:
     model: Model = field(default_factory=lambda: _default_model())
     instructions: str | Sequence[str] | None = None
     description: str | None = None
-    tools: Sequence[Callable[..., Any]] | None = None
+    tools: Sequence[Callable[..., Any] | Toolkit] | None = None
     markdown: bool = False
     output_schema: type[BaseModel] | None = None
     add_history_to_context: bool = False
@@ -102,10 +106,7 @@ class Agent:
         `RunErrorEvent`, after which the error is raised)."""
         if stream:
             return self._run(user_items(message), stream=True)
-        for event in self._run(user_items(message), stream=False):
-            if isinstance(event, RunCompletedEvent):
-                return event.output
-        raise AssertionError("a run ends in RunCompleted or raises")  # pragma: no cover
+        return last_output(self._run(user_items(message), stream=False))
 
     @overload
     async def arun(self, message: Message, *, stream: Literal[False] = False) -> RunOutput: ...
@@ -115,10 +116,7 @@ class Agent:
         """`run` for async code: tools run concurrently, sync ones in worker threads."""
         if stream:
             return self._arun(user_items(message), stream=True)
-        async for event in self._arun(user_items(message), stream=False):
-            if isinstance(event, RunCompletedEvent):
-                return event.output
-        raise AssertionError("a run ends in RunCompleted or raises")  # pragma: no cover
+        return await alast_output(self._arun(user_items(message), stream=False))
 
     def print_response(
         self,
@@ -160,95 +158,22 @@ class Agent:
             console=console,
         )
 
-    # Drivers: the same loop, sync and async
-
-    def _run(self, items: list[dict[str, Any]], *, stream: bool) -> Iterator[RunOutputEvent]:
-        stored = self._store.get_runs(**self._history_query()) if self.add_history_to_context else []
-        state = self._new_state(items, stored)
-        self._store.start_run(self.session_id, state.output.run_id, items[:])
-        yield RunStartedEvent(state.output.run_id, self.model.id)
-        options, event_for = state.setup.options, state.acc.event
-        try:
-            while True:
-                if stream:
-                    response = None
-                    for event in self.model.invoke_stream(state.request(), **options):
-                        if type(event) is ResponseCompleted:
-                            response = event.response
-                        elif (run_event := event_for(event)) is not None:
-                            yield run_event
-                    assert response is not None
-                else:
-                    response = self.model.invoke(state.request(), **options)
-                calls = state.absorb(response)
-                if not calls:
-                    break
-                for call in calls:
-                    yield ToolCallStartedEvent(call)
-                    tool = state.tool_for(call)
-                    yield state.acc.tool_done(call, tool.call(call.arguments) if tool else state.unknown_tool(call))
-            output = state.finish()
-            self._store.finish_run(**self._record(state))
-        except Exception as exc:
-            failed = state.fail(exc)
-            self._store.finish_run(**self._record(state))
-            yield RunErrorEvent(exc, failed)
-            raise
-        except BaseException as exc:  # KeyboardInterrupt, or the caller closed the stream
-            state.fail(exc)
-            self._store.finish_run(**self._record(state))
-            raise
-        yield RunCompletedEvent(output)
-
-    async def _arun(self, items: list[dict[str, Any]], *, stream: bool) -> AsyncIterator[RunOutputEvent]:
-        stored = await self._store.aget_runs(**self._history_query()) if self.add_history_to_context else []
-        state = self._new_state(items, stored)
-        await self._store.astart_run(self.session_id, state.output.run_id, items[:])
-        yield RunStartedEvent(state.output.run_id, self.model.id)
-        options, event_for = state.setup.options, state.acc.event
-        try:
-            while True:
-                if stream:
-                    response = None
-                    async for event in self.model.ainvoke_stream(state.request(), **options):
-                        if type(event) is ResponseCompleted:
-                            response = event.response
-                        elif (run_event := event_for(event)) is not None:
-                            yield run_event
-                    assert response is not None
-                else:
-                    response = await self.model.ainvoke(state.request(), **options)
-                calls = state.absorb(response)
-                if not calls:
-                    break
-                for call in calls:
-                    yield ToolCallStartedEvent(call)
-                results = await _gather([_acall(state, call) for call in calls])
-                for call, result in zip(calls, results, strict=True):
-                    yield state.acc.tool_done(call, result)
-            output = state.finish()
-            await self._store.afinish_run(**self._record(state))
-        except Exception as exc:
-            failed = state.fail(exc)
-            await self._store.afinish_run(**self._record(state))
-            yield RunErrorEvent(exc, failed)
-            raise
-        except BaseException as exc:  # CancelledError, KeyboardInterrupt, or the caller closed the stream
-            state.fail(exc)
-            await self._store.afinish_run(**self._record(state))
-            raise
-        yield RunCompletedEvent(output)
-
     # The run's setup, and its record in the session store
 
-    def _history_query(self) -> dict[str, Any]:
+    def _history_query(self, session_id: str | None = None) -> dict[str, Any]:
         return {
-            "session_id": self.session_id,
+            "session_id": session_id or self.session_id,
             "limit": self.num_history_runs,
             "statuses": ("completed", "interrupted"),
         }
 
-    def _new_state(self, items: list[dict[str, Any]], stored: Sequence[StoredRun]) -> RunState:
+    def _new_state(
+        self,
+        items: list[dict[str, Any]],
+        stored: Sequence[StoredRun],
+        run_id: str | None = None,
+        session_id: str | None = None,
+    ) -> RunState:
         history: list[dict[str, Any]] = []
         for run in stored:
             if not run.output_items:
@@ -256,23 +181,23 @@ class Agent:
             history.extend(encodable(run.input_items))
             history.extend(replayable(encodable(run.output_items)))
         setup = RunSetup(
-            session_id=self.session_id,
+            session_id=session_id or self.session_id,
             model_id=self.model.id,
             options=self._request_options(),
             tools=self.tools_by_name(),
             output_schema=self.output_schema,
             tool_call_limit=self.tool_call_limit,
         )
-        return RunState(setup, items, history)
+        return RunState(setup, items, history, run_id)
 
     def _record(self, state: RunState) -> dict[str, Any]:
         """The ended run as `finish_run` arguments (the sync and async drivers store the same record)."""
         out = state.output
         self.last_run = out
         return {
-            "session_id": self.session_id,
+            "session_id": out.session_id,
             "run_id": out.run_id,
-            "status": "completed" if out.status == "completed" else "error" if out.status == "error" else "interrupted",
+            "status": _STORED_STATUS.get(out.status, "interrupted"),
             "output_items": state.output_items(),
             "content": out.content if isinstance(out.content, str) else _dump(out.content),
             "model": out.model,
@@ -308,13 +233,19 @@ class Agent:
         return encodable("\n\n".join(parts)) or None
 
     def tools_by_name(self) -> dict[str, FunctionTool]:
-        """The agent's tools, built once (the first call loads the tools machinery)."""
+        """The agent's tools, built once (the first call loads the tools machinery); a `Toolkit` gives all of its
+        tools."""
         if self._tools is None:
             if not self.tools:
                 return {}
+            from ._toolkit import Toolkit
             from .tools import function_tool
 
-            built = [function_tool(t) for t in self.tools]
+            built = [
+                tool
+                for item in self.tools
+                for tool in (item.functions.values() if isinstance(item, Toolkit) else [function_tool(item)])
+            ]
             self._tools = {tool.name: tool for tool in built}
             if len(self._tools) != len(built):
                 raise UsageError("tools must have distinct names")
@@ -336,10 +267,13 @@ class Agent:
         tools = self.tools
         if isinstance(tools, str | bytes) or not isinstance(tools, Sequence):
             raise UsageError(f"tools must be a list of functions or FunctionTools, got {_shown(tools)}")
+        from ._toolkit import Toolkit
+
         for index, tool in enumerate(tools):
-            if not callable(tool):
+            if not callable(tool) and not isinstance(tool, Toolkit):
                 raise UsageError(
-                    f"tools[{index}] must be a function (sync or async) or a FunctionTool, got {_shown(tool)}"
+                    f"tools[{index}] must be a function (sync or async), a FunctionTool or a Toolkit, "
+                    f"got {_shown(tool)}"
                 )
 
     def _check_db(self) -> None:
@@ -358,18 +292,7 @@ def _default_model() -> Model:
     return OpenRouterResponses()
 
 
-async def _acall(state: RunState, call: FunctionCall) -> ToolResult:
-    tool = state.tool_for(call)
-    return await tool.acall(call.arguments) if tool else state.unknown_tool(call)
-
-
-async def _gather(calls: list[Coroutine[Any, Any, ToolResult]]) -> list[ToolResult]:
-    """Parallel tool calls run concurrently; a single one is simply awaited."""
-    if len(calls) == 1:
-        return [await calls[0]]
-    import asyncio  # the sync path, and `import routerkit.agent`, never need asyncio
-
-    return list(await asyncio.gather(*calls))
+_STORED_STATUS = {"completed": "completed", "error": "error", RunStatus.paused: "paused"}
 
 
 def _shown(value: object) -> str:

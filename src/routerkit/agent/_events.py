@@ -15,16 +15,19 @@ from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias
 from ..wire._response import FunctionCall
 
 if TYPE_CHECKING:  # tools pull in pydantic; an agent without tools never loads them
-    from .run import RunOutput
+    from ._hitl import RunRequirement
+    from .run import RunOutput, ToolExecution
     from .tools import ToolResult
 
 __all__ = [
     "ReasoningContentDeltaEvent",
     "RunCompletedEvent",
     "RunContentEvent",
+    "RunContinuedEvent",
     "RunErrorEvent",
     "RunEvent",
     "RunOutputEvent",
+    "RunPausedEvent",
     "RunStartedEvent",
     "ToolCallCompletedEvent",
     "ToolCallStartedEvent",
@@ -77,6 +80,8 @@ class ToolCallStartedEvent:
     """The agent is about to run a tool call the model asked for."""
 
     call: FunctionCall
+    tool: ToolExecution | None = None
+    """agno's view of the call (`tool.tool_name`, `tool.tool_args`)."""
     event: ClassVar[RunEvent] = RunEvent.tool_call_started
 
 
@@ -86,7 +91,13 @@ class ToolCallCompletedEvent:
 
     call: FunctionCall
     result: ToolResult
+    tool: ToolExecution | None = None
+    """agno's view of the call, with its `result`."""
     event: ClassVar[RunEvent] = RunEvent.tool_call_completed
+
+    @property
+    def content(self) -> str:
+        return self.result.output
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +125,43 @@ class RunErrorEvent:
         return str(self.error) or type(self.error).__name__
 
 
+@dataclass(frozen=True, slots=True)
+class RunPausedEvent:
+    """The last event of a run that waits for the user: confirm or reject each of `active_requirements`, then
+    `agent.continue_run(...)`."""
+
+    output: RunOutput
+    event: ClassVar[RunEvent] = RunEvent.run_paused
+
+    @property
+    def run_id(self) -> str:
+        return self.output.run_id
+
+    @property
+    def is_paused(self) -> bool:
+        return True
+
+    @property
+    def tools(self) -> list[ToolExecution]:
+        return [r.tool_execution for r in self.output.requirements]
+
+    @property
+    def requirements(self) -> list[RunRequirement]:
+        return self.output.requirements
+
+    @property
+    def active_requirements(self) -> list[RunRequirement]:
+        return self.output.active_requirements
+
+
+@dataclass(frozen=True, slots=True)
+class RunContinuedEvent:
+    """The first event of `continue_run(..., stream=True)`: the paused run goes on."""
+
+    run_id: str
+    event: ClassVar[RunEvent] = RunEvent.run_continued
+
+
 RunOutputEvent: TypeAlias = (
     RunStartedEvent
     | RunContentEvent
@@ -122,5 +170,7 @@ RunOutputEvent: TypeAlias = (
     | ToolCallCompletedEvent
     | RunCompletedEvent
     | RunErrorEvent
+    | RunPausedEvent
+    | RunContinuedEvent
 )
 """Any event of a streamed run (agno's name for the union)."""

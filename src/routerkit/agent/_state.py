@@ -14,11 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import APIError, IncompleteResponseError, ToolCallLimitError, UnknownToolError, UsageError
+from ..errors import APIError, IncompleteResponseError, UnknownToolError, UsageError
+from ..run.base import RunStatus
 from ..wire._request import check_input
 from ._accumulator import Accumulator
+from ._events import RunContentEvent, ToolCallCompletedEvent
 from ._text import encodable
-from .run import RunOutput
+from .run import RunOutput, ToolExecution
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from ..wire._response import FunctionCall, ModelResponse
     from .tools import FunctionTool, ToolResult
 
-__all__ = ["RunSetup", "RunState", "replayable", "user_items"]
+__all__ = ["RunSetup", "RunState", "ToolStep", "replayable", "user_items"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +44,60 @@ class RunSetup:
     tool_call_limit: int | None
 
 
+@dataclass(slots=True)
+class ToolStep:
+    """One tool call of a model turn and what to do with it: run `tool`, or send `preset` (an error result: over
+    the limit, unknown tool, rejected by the user). Neither: it waits for the user's confirmation."""
+
+    call: FunctionCall
+    execution: ToolExecution
+    tool: FunctionTool | None = None
+    preset: ToolResult | None = None
+
+
 class RunState:
     """One run's progress: the accumulated output, the tool calls made, and how the run ended."""
 
-    def __init__(self, setup: RunSetup, items: list[dict[str, Any]], history: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        setup: RunSetup,
+        items: list[dict[str, Any]],
+        history: list[dict[str, Any]],
+        run_id: str | None = None,
+    ) -> None:
         self.setup = setup
         self.history = history
         output = RunOutput(
-            run_id=str(uuid.uuid4()), session_id=setup.session_id, requested_model=setup.model_id, messages=items
+            run_id=run_id or str(uuid.uuid4()),
+            session_id=setup.session_id,
+            requested_model=setup.model_id,
+            messages=items,
         )
         self.acc = Accumulator(output)
         self.output = output
         self.n_input_items = len(items)
-        self._tools_run = 0
         self._told_unknown = False
+        self.waiting: list[ToolStep] = []
+        """Calls waiting for the user's confirmation: the run pauses after the turn."""
+        self.shown: list[str] = []
+        """Results of `show_result` tools, which start the answer the user sees (as agno's do)."""
+        self._stop = False
+        self._over_limit = False
+        self._asked_for_answer = False
 
     # What to send
 
     def request(self) -> list[dict[str, Any]]:
         """The input items of the next model call: history, then this run's items that can be replayed."""
         return self.history + replayable(self.output.messages)
+
+    def options(self) -> Mapping[str, Any]:
+        """The next model call's options. Once calls went over `tool_call_limit`, the model is asked (once) to
+        answer with what it has: `tool_choice: "none"`."""
+        if self._over_limit:
+            self._asked_for_answer = True
+            return {**self.setup.options, "tool_choice": "none"}
+        return self.setup.options
 
     # What came back
 
@@ -80,40 +116,112 @@ class RunState:
         calls = response.function_calls
         if not calls:
             return []
-        limit = self.setup.tool_call_limit
-        if limit is not None and self._tools_run + len(calls) > limit:
-            raise ToolCallLimitError(limit)
         unknown = [call.name for call in calls if call.name not in self.setup.tools]
         if unknown:
             # Told once (every unknown call of this turn gets an error result); asking again ends the run.
             if self._told_unknown:
                 raise UnknownToolError(unknown[0], list(self.setup.tools))
             self._told_unknown = True
-        self._tools_run += len(calls)
         return calls
 
-    def tool_for(self, call: FunctionCall) -> FunctionTool | None:
-        """The tool the call names; None for an unknown name, whose error result is `unknown_tool(call)`."""
-        return self.setup.tools.get(call.name)
+    def steps(self, calls: list[FunctionCall]) -> list[ToolStep]:
+        """What to do with each call of a turn; each gets its `ToolExecution` in `output.tools`. As agno: calls
+        beyond `tool_call_limit` are not run and the model is told so; calls to a tool that `requires_confirmation`
+        wait for the user."""
+        from ._hitl import parse_args
+
+        steps = []
+        limit = self.setup.tool_call_limit
+        for call in calls:
+            tool = self.setup.tools.get(call.name)
+            execution = ToolExecution(
+                tool_call_id=call.call_id,
+                tool_name=call.name,
+                tool_args=parse_args(call.arguments),
+                requires_confirmation=bool(tool and tool.requires_confirmation),
+                stop_after_tool_call=bool(tool and tool.stop_after_tool_call),
+            )
+            self.output.tools.append(execution)
+            step = ToolStep(call, execution)
+            if limit is not None and len(self.output.tools) > limit:
+                self._over_limit = True
+                step.preset = _limit_result(call)
+            elif tool is None:
+                step.preset = self.unknown_tool(call)
+            elif tool.requires_confirmation:
+                self.waiting.append(step)
+                continue
+            else:
+                step.tool = tool
+            steps.append(step)
+        return steps
+
+    def resume(self, calls: list[FunctionCall]) -> list[ToolStep]:
+        """The waiting calls of a paused run, with the user's answers: confirmed ones run, rejected ones tell
+        the model why. With any still unanswered, nothing runs and the run pauses again."""
+        by_id = {e.tool_call_id: e for e in self.output.tools}
+        steps = []
+        for call in calls:
+            execution = by_id[call.call_id]
+            step = ToolStep(call, execution)
+            if execution.confirmed is None:
+                self.waiting.append(step)
+            elif execution.confirmed:
+                step.tool = self.setup.tools.get(call.name)
+                step.preset = None if step.tool else self.unknown_tool(call)
+            else:
+                note = execution.confirmation_note
+                why = f": {note}" if note else ""
+                step.preset = _tool_result(f"Error: the user rejected this call to {call.name}{why}")
+            steps.append(step)
+        return [] if self.waiting else steps
+
+    def done(self, step: ToolStep, result: ToolResult) -> list[ToolCallCompletedEvent | RunContentEvent]:
+        """Record a call's result; a `show_result` tool's result is also shown as part of the answer, and a
+        `stop_after_tool_call` tool ends the run."""
+        events: list[ToolCallCompletedEvent | RunContentEvent] = [self.acc.tool_done(step.call, step.execution, result)]
+        tool = step.tool
+        if tool is not None and not result.is_error:
+            if tool.show_result:
+                shown = encodable(result.output)
+                self.shown.append(shown)
+                events.append(RunContentEvent(shown))
+            self._stop = self._stop or tool.stop_after_tool_call
+        return events
+
+    def turn_ends_run(self) -> bool:
+        """After a turn's tools ran: whether the run ends here rather than asking the model again (a
+        `stop_after_tool_call` tool ran, or the model called tools again after being asked to answer)."""
+        return self._stop or self._asked_for_answer
 
     def unknown_tool(self, call: FunctionCall) -> ToolResult:
         """What the model is told about a call to a tool that does not exist (`absorb` ends the run when it
         asks for one again)."""
-        from .tools import ToolResult
-
         listed = ", ".join(self.setup.tools) or "none"
-        return ToolResult(f"Error: there is no tool named {call.name[:80]!r}; available tools: {listed}", is_error=True)
+        return _tool_result(f"Error: there is no tool named {call.name[:80]!r}; available tools: {listed}")
 
     # How it ended
 
     def finish(self) -> RunOutput:
         out = self.output
         schema = self.setup.output_schema
-        if schema is not None and isinstance(out.content, str):
+        if self.shown and schema is None:
+            last = out.content if isinstance(out.content, str) and not self._stop else ""
+            out.content = "".join(self.shown) + last
+        elif schema is not None and isinstance(out.content, str):
             from .structured import parse_output
 
             out.content = parse_output(schema, out.content)
         out.status = "completed"
+        return self._close()
+
+    def pause(self) -> RunOutput:
+        """Stop for the user: one `RunRequirement` per waiting call."""
+        from ._hitl import RunRequirement
+
+        out = self.output
+        out.requirements = [RunRequirement(step.execution) for step in self.waiting]
+        out.status = RunStatus.paused
         return self._close()
 
     def fail(self, exc: BaseException) -> RunOutput:
@@ -128,7 +236,7 @@ class RunState:
         if not out.content:
             out.content = self.acc.partial_answer(exc) or out.content
         self._keep_partial_answer()
-        if isinstance(exc, APIError | ToolCallLimitError | UnknownToolError | UsageError):
+        if isinstance(exc, APIError | UnknownToolError | UsageError):
             exc.run_output = out  # type: ignore[union-attr]
         return self._close()
 
@@ -158,6 +266,17 @@ class RunState:
     def output_items(self) -> list[dict[str, Any]]:
         """This run's items after its input: what the model said and the tool outputs, to store."""
         return self.output.messages[self.n_input_items :]
+
+
+def _tool_result(text: str) -> ToolResult:
+    from .tools import ToolResult
+
+    return ToolResult(text, is_error=True)
+
+
+def _limit_result(call: FunctionCall) -> ToolResult:
+    """agno's answer to a call beyond `tool_call_limit`."""
+    return _tool_result(f"Tool call limit reached. Tool call {call.name} not executed. Don't try to execute it again.")
 
 
 def user_items(message: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..wire._response import FunctionCall, ModelResponse, is_fallback
+from ..run.base import RunStatus
+from ..wire._response import ModelResponse, is_fallback
 
-if TYPE_CHECKING:  # tools.py pulls in pydantic; an agent without tools never needs it
-    from .tools import ToolResult
+if TYPE_CHECKING:
+    from ._hitl import RunRequirement
 
 __all__ = ["RunMetrics", "RunOutput", "ToolExecution"]
 
@@ -47,12 +49,25 @@ class RunMetrics:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ToolExecution:
-    """One tool call the agent ran for the model, and what it sent back."""
+    """One tool call the model asked for, as agno reports it in `RunOutput.tools`: what was called, with which
+    arguments, and what went back to the model (`result`; `tool_call_error` when that is an error message).
 
-    call: FunctionCall
-    result: ToolResult
+    A call that needs the user's confirmation has `requires_confirmation` and `confirmed` None until the user
+    answers (see `RunRequirement`); its `result` stays None until it runs or is rejected.
+    """
+
+    tool_call_id: str
+    tool_name: str
+    tool_args: dict[str, Any]
+    result: str | None = None
+    tool_call_error: bool = False
+    created_at: int = field(default_factory=lambda: int(time.time()))
+    requires_confirmation: bool = False
+    confirmed: bool | None = None
+    confirmation_note: str | None = None
+    stop_after_tool_call: bool = False
 
 
 @dataclass(slots=True)
@@ -71,13 +86,27 @@ class RunOutput:
     reasoning_content: str | None = None
     reasoning_encrypted: bool = False
     model: str | None = None
-    status: Literal["running", "completed", "incomplete", "interrupted", "error"] = "running"
+    status: Literal["running", "completed", "incomplete", "interrupted", "error"] | RunStatus = "running"
+    """`RunStatus.paused` while tool calls wait for the user (`active_requirements`)."""
     messages: list[dict[str, Any]] = field(default_factory=list)
     """This run's items in order: the user's message, the model's output items as received, tool outputs."""
-    tool_calls: list[ToolExecution] = field(default_factory=list)
+    tools: list[ToolExecution] = field(default_factory=list)
+    """Every tool call of the run, in the order the model asked for them (agno's name)."""
+    requirements: list[RunRequirement] = field(default_factory=list)
+    """What a paused run waits for: one requirement per tool call that needs the user's confirmation."""
     responses: list[ModelResponse] = field(default_factory=list)
     metrics: RunMetrics = field(default_factory=RunMetrics)
     error: BaseException | None = None
+
+    @property
+    def is_paused(self) -> bool:
+        """True when the run stopped for the user to confirm or reject tool calls (`agent.continue_run`)."""
+        return self.status == RunStatus.paused
+
+    @property
+    def active_requirements(self) -> list[RunRequirement]:
+        """The requirements not yet answered: confirm or reject each, then `agent.continue_run(...)`."""
+        return [r for r in self.requirements if not r.is_resolved()]
 
     @property
     def fallback_used(self) -> bool:

@@ -39,6 +39,7 @@ import copy
 import dataclasses
 import functools
 import inspect
+import time
 import typing
 import weakref
 from collections.abc import Callable, Mapping
@@ -50,8 +51,9 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import UsageError
 from ._docstrings import parse_docstring
+from ._strict_schema import strict_json_schema
 from ._tool_schema import Binding, build_args_model, callable_name, check_name, is_async
-from .structured import summarize_validation_error
+from .structured import _drop_injected_nulls, summarize_validation_error
 
 __all__ = ["FunctionTool", "ToolResult", "function_tool"]
 
@@ -84,30 +86,46 @@ class FunctionTool:
     parameters: dict[str, Any] = field(hash=False)
     function: Callable[..., Any]
     is_async: bool = False
+    strict: bool = False
+    requires_confirmation: bool = False
+    stop_after_tool_call: bool = False
+    show_result: bool = False
+    cache_results: bool = False
+    cache_ttl: int = 3600
     _args_model: type[BaseModel] | None = field(default=None, repr=False, compare=False)
     _bindings: tuple[Binding, ...] = field(default=(), repr=False, compare=False)
+    _cache: dict[str, tuple[float, ToolResult]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._args_model is None:
             model, bindings, _ = build_args_model(self.function, self.name, {})
             object.__setattr__(self, "_args_model", model)
             object.__setattr__(self, "_bindings", bindings)
+        if self.strict:
+            try:
+                strict_json_schema(self.parameters)
+            except UsageError as exc:
+                raise UsageError(f"tool {self.name!r} with strict=True: {exc}") from None
+        if not isinstance(self.cache_ttl, int) or isinstance(self.cache_ttl, bool) or self.cache_ttl <= 0:
+            raise UsageError(
+                f"tool {self.name!r}: cache_ttl must be a positive number of seconds, got {self.cache_ttl!r}"
+            )
 
     def to_wire(self) -> dict[str, Any]:
         """The flat Responses function tool: ``{"type": "function", "name", "description", "parameters",
-        "strict": false}``.
+        "strict"}``.
 
-        ``strict`` is always false. Strict function calling would require every parameter to be
-        required (optional ones rewritten as nullable) and every object closed, which changes what the
-        model sends for parameters with defaults, and not every provider behind OpenRouter supports it.
-        The arguments are validated here with pydantic instead, and a mismatch goes back to the model as
-        an error result it can correct.
+        ``strict`` is false unless the tool was built with ``strict=True``: strict function calling needs
+        every parameter required (optional ones become nullable) and every object closed, and not every
+        provider behind OpenRouter supports it. Either way the arguments are validated here with pydantic;
+        a mismatch goes back to the model as an error result it can correct, and the ``null`` a strict model
+        sends for an optional parameter means "use the default".
         """
         wire: dict[str, Any] = {"type": "function", "name": self.name}
         if self.description:
             wire["description"] = self.description
-        wire["parameters"] = copy.deepcopy(self.parameters)
-        wire["strict"] = False
+        wire["parameters"] = strict_json_schema(self.parameters) if self.strict else copy.deepcopy(self.parameters)
+        wire["strict"] = self.strict
         return wire
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -123,7 +141,12 @@ class FunctionTool:
         parsed = self._parse(arguments)
         if isinstance(parsed, ToolResult):
             return parsed
-        args, kwargs = parsed
+        key, cached = self._cached(parsed)
+        if cached is not None:
+            return cached
+        return self._keep(key, self._call(*parsed))
+
+    def _call(self, args: list[Any], kwargs: dict[str, Any]) -> ToolResult:
         if self.is_async:
             try:
                 asyncio.get_running_loop()
@@ -154,7 +177,12 @@ class FunctionTool:
         parsed = self._parse(arguments)
         if isinstance(parsed, ToolResult):
             return parsed
-        args, kwargs = parsed
+        key, cached = self._cached(parsed)
+        if cached is not None:
+            return cached
+        return self._keep(key, await self._acall(*parsed))
+
+    async def _acall(self, args: list[Any], kwargs: dict[str, Any]) -> ToolResult:
         if self.is_async:
             return await self._run_async(args, kwargs)
         try:
@@ -166,6 +194,23 @@ class FunctionTool:
         return _success(value)
 
     # -- internals ---------------------------------------------------------------------------------------
+
+    def _cached(self, parsed: tuple[list[Any], dict[str, Any]]) -> tuple[str | None, ToolResult | None]:
+        """With `cache_results`, the cache key of these arguments and the result cached under it (if fresh)."""
+        if not self.cache_results:
+            return None, None
+        args, kwargs = parsed
+        key = pydantic_core.to_json([args, sorted(kwargs.items())], fallback=repr).decode()
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return key, hit[1]
+        return key, None
+
+    def _keep(self, key: str | None, result: ToolResult) -> ToolResult:
+        """Cache a successful result for `cache_ttl` seconds (errors are retried, not remembered)."""
+        if key is not None and not result.is_error:
+            self._cache[key] = (time.monotonic() + self.cache_ttl, result)
+        return result
 
     async def _run_async(self, args: list[Any], kwargs: dict[str, Any]) -> ToolResult:
         try:
@@ -187,6 +232,8 @@ class FunctionTool:
         result for the model."""
         model = self._args_model
         assert model is not None
+        if self.strict and isinstance(arguments, (str, bytes)) and arguments.strip():
+            arguments = _without_injected_nulls(arguments, self.parameters)
         try:
             if arguments is None or (isinstance(arguments, (str, bytes)) and not arguments.strip()):
                 validated = model.model_validate({})
@@ -288,6 +335,16 @@ def _build(fn: Callable[..., Any], name: str | None, description: str | None) ->
         _args_model=model,
         _bindings=bindings,
     )
+
+
+def _without_injected_nulls(arguments: str | bytes, schema: dict[str, Any]) -> str:
+    """A strict model sends ``null`` for every optional parameter it leaves out; drop those so the function's
+    defaults apply (arguments that are not JSON are left for the validator to report)."""
+    try:
+        data = pydantic_core.from_json(arguments)
+    except ValueError:
+        return arguments if isinstance(arguments, str) else arguments.decode(errors="replace")
+    return pydantic_core.to_json(_drop_injected_nulls(data, schema, schema, frozenset())).decode()
 
 
 # -- results ---------------------------------------------------------------------------------------------

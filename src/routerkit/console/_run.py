@@ -8,6 +8,7 @@ does; Ctrl-C stops the stream, notes the interruption, leaves the terminal clean
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from ..agent import (
     RunErrorEvent,
     RunOutput,
     RunOutputEvent,
+    RunPausedEvent,
     ToolCallCompletedEvent,
     ToolCallStartedEvent,
 )
@@ -132,7 +134,26 @@ def _show(printer: RunPrinter, event: RunOutputEvent, stream: bool) -> RunOutput
                 printer.content(_answer_text(output.content))
             printer.summary(run_summary(output))
             return output
+        case RunPausedEvent(output=output):
+            printer.content(_awaiting(output))
+            printer.summary(run_summary(output))
+            return output
     return None
+
+
+def _awaiting(output: RunOutput) -> str:
+    """What a paused run waits for, and how to go on."""
+    calls = [
+        f"- {r.tool_execution.tool_name}({json.dumps(r.tool_execution.tool_args, ensure_ascii=False)})"
+        for r in output.active_requirements
+    ]
+    return "\n".join(
+        [
+            "Paused: awaiting confirmation of",
+            *calls,
+            "Confirm or reject each of `output.active_requirements`, then call `agent.continue_run(...)`.",
+        ]
+    )
 
 
 def run_summary(output: RunOutput) -> RunSummary:

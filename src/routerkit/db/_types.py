@@ -11,10 +11,11 @@ __all__ = ["FINAL_STATUSES", "RUN_STATUSES", "SessionInfo", "SessionStoreError",
 
 #: Every status a run can be reported with. ``"running"`` is only reported for a run this store object
 #: started and has not finished yet; see :meth:`SessionStore.get_runs`.
-RUN_STATUSES: frozenset[str] = frozenset({"running", "completed", "interrupted", "error"})
+RUN_STATUSES: frozenset[str] = frozenset({"running", "completed", "interrupted", "error", "paused"})
 
-#: The statuses :meth:`SessionStore.finish_run` accepts.
-FINAL_STATUSES: frozenset[str] = frozenset({"completed", "interrupted", "error"})
+#: The statuses :meth:`SessionStore.finish_run` accepts (``"paused"``: a run waiting for the user to confirm a tool
+#: call, which ``Agent.continue_run`` finishes later, possibly in another process).
+FINAL_STATUSES: frozenset[str] = frozenset({"completed", "interrupted", "error", "paused"})
 
 
 class SessionStoreError(RouterkitError):

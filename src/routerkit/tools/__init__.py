@@ -1,0 +1,37 @@
+"""Tools as agno names them: `from routerkit.tools import tool, Toolkit`.
+
+Names load on first use, so `import routerkit.tools` stays cheap until a tool is built (building one loads
+pydantic).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..agent._tool_decorator import tool
+    from ..agent._toolkit import Toolkit
+    from ..agent.tools import FunctionTool
+
+__all__ = ["FunctionTool", "Toolkit", "tool"]
+
+_WHERE = {
+    "tool": "routerkit.agent._tool_decorator",
+    "Toolkit": "routerkit.agent._toolkit",
+    "FunctionTool": "routerkit.agent.tools",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'routerkit.tools' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
