@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ._media import check_media
 from ._outcomes import Failure, dumps, invalid_prompt
 
 __all__ = ["MAX_BODY_BYTES", "MAX_DEPTH", "Request", "all_text", "content_text", "parse_request", "too_large"]
@@ -95,6 +96,7 @@ def parse_request(headers: dict[str, str], raw: bytes) -> Request:
         raise invalid_prompt("Invalid Responses API request: the body must be a JSON object")
     _validate(body)
     items = _items(body)
+    check_media(items)
     user_index, user_text = _last_user(items)
     return Request(body, headers, items, user_index, user_text, _candidates(body))
 
