@@ -34,8 +34,9 @@ def check_media(items: list[dict[str, Any]]) -> None:
     unreadable: list[str] = []
     for i, j, part in _media_parts(items):
         path: list[Any] = ["input", i, "content", j]
-        issues.extend(_schema_issues(part, path))
-        problem = _content_problem(part)
+        found = _schema_issues(part, path)
+        issues.extend(found)
+        problem = None if found else _content_problem(part)
         if problem:
             unreadable.append(problem)
     if issues:

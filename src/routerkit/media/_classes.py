@@ -275,19 +275,19 @@ def _read_file(where: str, path: Path) -> bytes:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise UsageError(f"{where}: no such file: {_shown(str(path))}") from None
+        raise UsageError(f"{where}: no such file: {_shown_path(path)}") from None
     except OSError as exc:
-        raise UsageError(f"{where}: cannot read {_shown(str(path))} ({exc.strerror or exc})") from None
+        raise UsageError(f"{where}: cannot read {_shown_path(path)} ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):
         kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise UsageError(f"{where}: {_shown(str(path))} is {kind}")
-    _check_size(where, info.st_size, _shown(str(path)))
+        raise UsageError(f"{where}: {_shown_path(path)} is {kind}")
+    _check_size(where, info.st_size, _shown_path(path))
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"{where}: cannot read {_shown(str(path))} ({exc.strerror or exc})") from None
-    _check_size(where, len(data), _shown(str(path)))
+        raise UsageError(f"{where}: cannot read {_shown_path(path)} ({exc.strerror or exc})") from None
+    _check_size(where, len(data), _shown_path(path))
     return data
 
 
@@ -300,6 +300,12 @@ def _check_size(where: str, size: int, what: str) -> None:
             f"{where}: {what} is {human_size(size)}; an inline attachment may be at most {human_size(MAX_FILE_BYTES)}"
             f" ({human_size(MAX_INLINE_BYTES)} as base64, the most providers accept inline) — pass url= instead"
         )
+
+
+def _shown_path(path: Path) -> str:
+    """The path quoted, its start cut when long: the file name at its end is what tells files apart."""
+    text = str(path)
+    return repr(text if len(text) <= 120 else "..." + text[-117:])
 
 
 def _shown_url(url: str) -> str:
