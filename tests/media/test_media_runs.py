@@ -145,8 +145,11 @@ def test_print_response_lists_the_attachments_in_the_message_panel(emu, make_mod
 
 async def test_aprint_response_off_a_terminal_lists_the_attachments_too(emu, make_model):
     console = Console(file=io.StringIO(), force_terminal=False, width=100, record=True)
-    await Agent(model=make_model()).aprint_response("Hi", console=console, audio=[Audio(content=WAV)])
-    assert f"📎 audio (audio/wav, {human_size(len(WAV))})" in console.export_text()
+    notes = File(content="# Notes\n", filename="notes.md")
+    await Agent(model=make_model()).aprint_response("Hi", console=console, audio=[Audio(content=WAV)], files=[notes])
+    text = console.export_text()
+    assert f"📎 audio (audio/wav, {human_size(len(WAV))})" in text
+    assert "📎 notes.md (text/markdown, 8 B)" in text
 
 
 def test_from_source_picks_the_class_from_the_content(tmp_path):

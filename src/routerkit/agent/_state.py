@@ -160,16 +160,10 @@ class RunState:
         return self.output.messages[self.n_input_items :]
 
 
-def user_items(
-    input: str | Sequence[dict[str, Any]],
-    *,
-    images: object = None,
-    audio: object = None,
-    videos: object = None,
-    files: object = None,
-) -> list[dict[str, Any]]:
-    """The run's input items for `input` and its media; bad input is refused here, before a run starts."""
-    return user_input(input, images=images, audio=audio, videos=videos, files=files)[0]
+def user_items(input: str | Sequence[dict[str, Any]], **media: object) -> list[dict[str, Any]]:
+    """The run's input items for `input` and its media (`user_input`'s keywords); bad input is refused here,
+    before a run starts."""
+    return user_input(input, **media)[0]
 
 
 def user_input(

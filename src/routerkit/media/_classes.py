@@ -248,13 +248,16 @@ class File(_Media):
     def _content_bytes(self, content: object) -> bytes:
         return content.encode() if isinstance(content, str) else super()._content_bytes(content)
 
+    def _local(self, where: str) -> tuple[bytes, str | None]:
+        data, name = super()._local(where)
+        return data, self.filename or self.name or name
+
     def _remote(self, where: str, url: str) -> Attachment:
         filename = self.filename or self.name or url.split("?")[0].rstrip("/").rpartition("/")[2] or "file"
         return Attachment({"type": "input_file", "file_url": url, "filename": filename}, _shown_url(url), 0)
 
     def _mime(self, where: str, data: bytes, name: str | None) -> str:
         sniffed = sniff_mime(data)
-        name = self.filename or self.name or name
         declared = self._declared() or (mimetypes.guess_type(name)[0] if name else None)
         if (
             sniffed == "text/plain"
@@ -265,7 +268,7 @@ class File(_Media):
         return sniffed or declared or "application/octet-stream"
 
     def _inline_part(self, mime: str, data: bytes, name: str | None) -> dict[str, Any]:
-        filename = self.filename or self.name or name or "file" + (mimetypes.guess_extension(mime) or "")
+        filename = name or "file" + (mimetypes.guess_extension(mime) or "")
         return {"type": "input_file", "filename": filename, "file_data": data_url(mime, data)}
 
 
