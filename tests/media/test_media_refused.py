@@ -31,6 +31,9 @@ def test_missing_directory_and_empty_files_are_refused(emu, agent, tmp_path):
     refused(agent, r"^files\[0\]: '.*' is a directory$", files=[File(filepath=tmp_path)])
     refused(agent, r"^images\[0\]: '.*empty\.png' is empty$", images=[Image(filepath=empty)])
     refused(agent, r"^files\[1\]: content is empty$", files=[File(content=PDF), File(content=b"")])
+    refused(
+        agent, r"^files\[0\]: cannot read 'a\\x00b\.pdf' \(embedded null byte\)$", files=[File(filepath="a\x00b.pdf")]
+    )
     assert emu.requests == []
 
 
@@ -63,6 +66,8 @@ def test_a_file_too_large_to_send_inline_names_the_limit(emu, agent, tmp_path):
         files=[File(filepath=huge)],
     )
     refused(agent, r"^images\[0\]: content is 15\.0 MB", images=[Image(content=b"\x89PNG" + bytes(MAX_FILE_BYTES))])
+    too_long = "data:image/png;base64," + "A" * (MAX_FILE_BYTES * 4 // 3 + 8)
+    refused(agent, r"^images\[0\]: the data URL is 15\.0 MB", images=[Image(url=too_long)])
     assert emu.requests == []
 
 
@@ -108,3 +113,14 @@ def test_content_of_the_wrong_kind_or_shape_is_refused(emu, agent, media, patter
 def test_constructor_mistakes_fail_where_they_are_written(make, pattern):
     with pytest.raises(UsageError, match=pattern):
         make()
+
+
+def test_from_source_refuses_what_it_cannot_read(tmp_path):
+    from routerkit.media import from_source
+
+    with pytest.raises(UsageError, match=r"^from_source\(\): no such file: '.*gone\.png'$"):
+        from_source(tmp_path / "gone.png")
+    with pytest.raises(UsageError, match=r"^from_source\(\): '.*' is a directory$"):
+        from_source(tmp_path)
+    with pytest.raises(UsageError, match=r"^from_source\(\) takes a file path or an http\(s\) URL, got int 3$"):
+        from_source(3)  # type: ignore[arg-type]

@@ -102,6 +102,7 @@ class _Media:
     def _local(self, where: str) -> tuple[bytes, str | None]:
         """The bytes to send and the file's name (None for `content` and data URLs)."""
         if self.url is not None:
+            _check_size(where, len(self.url) * 3 // 4, "the data URL")  # before decoding it
             parsed = parse_data_url(self.url)
             if parsed is None:
                 raise UsageError(f"{where}: url= is a data: URL that is not valid base64 (data:<type>;base64,<data>)")
@@ -136,11 +137,12 @@ class _Media:
         if self.mime_type:
             return self.mime_type.split(";")[0].strip().lower()
         if self.format:
-            return mimetypes.types_map.get("." + self.format.lower().lstrip("."))
+            return mimetypes.guess_type("x." + self.format.lower().lstrip("."))[0]
         return None
 
     def _recognised(self) -> str:
-        return "png, jpeg, gif, webp, pdf, wav, mp3, ogg, flac, mp4, webm, mov and plain text"
+        """The types of this class the sniffer knows, for the message when content is none of them."""
+        raise NotImplementedError
 
 
 @dataclass(kw_only=True)
@@ -279,8 +281,10 @@ def _read_file(where: str, path: Path) -> bytes:
         info = path.stat()
     except FileNotFoundError:
         raise UsageError(f"{where}: no such file: {_shown_path(path)}") from None
-    except OSError as exc:
-        raise UsageError(f"{where}: cannot read {_shown_path(path)} ({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise UsageError(
+            f"{where}: cannot read {_shown_path(path)} ({getattr(exc, 'strerror', None) or exc})"
+        ) from None
     if not stat.S_ISREG(info.st_mode):
         kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise UsageError(f"{where}: {_shown_path(path)} is {kind}")
