@@ -29,7 +29,7 @@ _NOUNS = {
 
 
 def check_media(items: list[dict[str, Any]]) -> None:
-    """Raise OpenRouter's 400 for the first request whose media parts are malformed or unreadable."""
+    """Raise OpenRouter's 400 when a media part is malformed (every schema issue listed) or unreadable."""
     issues: list[dict[str, Any]] = []
     unreadable: list[str] = []
     for i, j, part in _media_parts(items):
