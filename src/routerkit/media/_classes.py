@@ -9,6 +9,7 @@ its content, and an extension can lie.
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 import os
 import stat
@@ -22,8 +23,9 @@ from ..wire._media import data_url, human_size, parse_data_url, sniff_mime
 __all__ = ["MAX_FILE_BYTES", "MAX_INLINE_BYTES", "Attachment", "Audio", "File", "Image", "Video"]
 
 MAX_INLINE_BYTES = 20 * 1024 * 1024
-"""The most base64 data one request carries inline. OpenRouter publishes no limit of its own; 20 MB is the
-smallest ceiling of the providers it routes to (Google's inline-data limit per request), and the emulator's."""
+"""The most base64 data one request carries inline. OpenRouter publishes no limit of its own (it refuses images
+over 30 MB); 20 MB is the smallest documented inline ceiling among the large providers it routes to (Gemini's
+per request), so a run within it is not refused for its size wherever it is routed."""
 
 MAX_FILE_BYTES = MAX_INLINE_BYTES * 3 // 4
 """The largest local file or `content` that can be sent: base64 makes it 4/3 larger (15 MB → 20 MB)."""
@@ -204,7 +206,7 @@ class Audio(_Media):
         return {"wav": "audio/wav", "mp3": "audio/mpeg"}.get(fmt) or super()._declared()
 
     def _inline_part(self, mime: str, data: bytes, name: str | None) -> dict[str, Any]:
-        encoded = data_url(mime, data).partition(",")[2]
+        encoded = base64.b64encode(data).decode("ascii")
         return {"type": "input_audio", "input_audio": {"data": encoded, "format": _AUDIO_FORMATS[mime]}}
 
     def _recognised(self) -> str:
