@@ -39,6 +39,7 @@ PACKAGES = {
     "routerkit.models": {"OpenAIResponses", "OpenRouterResponses", "list_models"},
     "routerkit.models.openai": {"OpenAIResponses", "is_loopback_host"},
     "routerkit.models.openrouter": {"OpenRouterResponses"},
+    "routerkit.media": {"Audio", "File", "Image", "MAX_FILE_BYTES", "MAX_INLINE_BYTES", "Video", "from_source"},
     "routerkit.db": {
         "FINAL_STATUSES", "InMemoryDb", "RUN_STATUSES", "SCHEMA_VERSION", "SessionInfo", "SessionStore",
         "SessionStoreError", "SqliteDb", "StoredRun",

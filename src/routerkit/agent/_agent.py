@@ -19,7 +19,7 @@ from ._events import RunOutputEvent
 from ._loop import RunLoop
 from ._model import Model
 from ._printing import shower
-from ._state import RunSetup, RunState, replayable, user_items
+from ._state import RunSetup, RunState, replayable, shown_input, user_input, user_items
 from ._text import encodable
 from ._tool_steps import alast_output, last_output
 from .run import RunOutput
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..db.base import SessionStore, StoredRun
+    from ..media import Audio, File, Image, Video
     from ._toolkit import Toolkit
     from .tools import FunctionTool
 
@@ -98,39 +99,103 @@ class Agent(RunLoop):
     # Public API
 
     @overload
-    def run(self, message: Message, *, stream: Literal[False] = False) -> RunOutput: ...
+    def run(
+        self,
+        input: Message,
+        *,
+        stream: Literal[False] = False,
+        images: Sequence[Image] | None = None,
+        audio: Sequence[Audio] | None = None,
+        videos: Sequence[Video] | None = None,
+        files: Sequence[File] | None = None,
+    ) -> RunOutput: ...
     @overload
-    def run(self, message: Message, *, stream: Literal[True]) -> Iterator[RunOutputEvent]: ...
-    def run(self, message: Message, *, stream: bool = False) -> RunOutput | Iterator[RunOutputEvent]:
+    def run(
+        self,
+        input: Message,
+        *,
+        stream: Literal[True],
+        images: Sequence[Image] | None = None,
+        audio: Sequence[Audio] | None = None,
+        videos: Sequence[Video] | None = None,
+        files: Sequence[File] | None = None,
+    ) -> Iterator[RunOutputEvent]: ...
+    def run(
+        self,
+        input: Message,
+        *,
+        stream: bool = False,
+        images: Sequence[Image] | None = None,
+        audio: Sequence[Audio] | None = None,
+        videos: Sequence[Video] | None = None,
+        files: Sequence[File] | None = None,
+    ) -> RunOutput | Iterator[RunOutputEvent]:
         """Run one turn. With `stream=True`, an iterator of run events ending in `RunCompletedEvent` (or
-        `RunErrorEvent`, after which the error is raised)."""
+        `RunErrorEvent`, after which the error is raised). `images`, `audio`, `videos` and `files`
+        (`routerkit.media`) go with the message."""
+        items = user_items(input, images=images, audio=audio, videos=videos, files=files)
         if stream:
-            return self._run(user_items(message), stream=True)
-        return last_output(self._run(user_items(message), stream=False))
+            return self._run(items, stream=True)
+        return last_output(self._run(items, stream=False))
 
     @overload
-    async def arun(self, message: Message, *, stream: Literal[False] = False) -> RunOutput: ...
+    async def arun(
+        self,
+        input: Message,
+        *,
+        stream: Literal[False] = False,
+        images: Sequence[Image] | None = None,
+        audio: Sequence[Audio] | None = None,
+        videos: Sequence[Video] | None = None,
+        files: Sequence[File] | None = None,
+    ) -> RunOutput: ...
     @overload
-    async def arun(self, message: Message, *, stream: Literal[True]) -> AsyncIterator[RunOutputEvent]: ...
-    async def arun(self, message: Message, *, stream: bool = False) -> RunOutput | AsyncIterator[RunOutputEvent]:
+    async def arun(
+        self,
+        input: Message,
+        *,
+        stream: Literal[True],
+        images: Sequence[Image] | None = None,
+        audio: Sequence[Audio] | None = None,
+        videos: Sequence[Video] | None = None,
+        files: Sequence[File] | None = None,
+    ) -> AsyncIterator[RunOutputEvent]: ...
+    async def arun(
+        self,
+        input: Message,
+        *,
+        stream: bool = False,
+        images: Sequence[Image] | None = None,
+        audio: Sequence[Audio] | None = None,
+        videos: Sequence[Video] | None = None,
+        files: Sequence[File] | None = None,
+    ) -> RunOutput | AsyncIterator[RunOutputEvent]:
         """`run` for async code: tools run concurrently, sync ones in worker threads."""
+        items = user_items(input, images=images, audio=audio, videos=videos, files=files)
         if stream:
-            return self._arun(user_items(message), stream=True)
-        return await alast_output(self._arun(user_items(message), stream=False))
+            return self._arun(items, stream=True)
+        return await alast_output(self._arun(items, stream=False))
 
     def print_response(
         self,
-        message: Message,
+        input: Message,
         stream: bool = False,
         markdown: bool | None = None,
         show_message: bool = True,
         show_reasoning: bool = True,
         console: Console | None = None,
+        *,
+        images: Sequence[Image] | None = None,
+        audio: Sequence[Audio] | None = None,
+        videos: Sequence[Video] | None = None,
+        files: Sequence[File] | None = None,
     ) -> RunOutput | None:
-        """Run and show the turn in the terminal: message, reasoning, tool calls, answer, and a footer."""
+        """Run and show the turn in the terminal: message (with a line per attachment), reasoning, tool calls,
+        answer, and a footer."""
+        items, attached = user_input(input, images=images, audio=audio, videos=videos, files=files)
         return shower().print_run(
-            self._run(user_items(message), stream=stream),
-            message,
+            self._run(items, stream=stream),
+            shown_input(input, attached),
             markdown=self.markdown if markdown is None else markdown,
             stream=stream,
             show_message=show_message,
@@ -140,17 +205,23 @@ class Agent(RunLoop):
 
     async def aprint_response(
         self,
-        message: Message,
+        input: Message,
         stream: bool = False,
         markdown: bool | None = None,
         show_message: bool = True,
         show_reasoning: bool = True,
         console: Console | None = None,
+        *,
+        images: Sequence[Image] | None = None,
+        audio: Sequence[Audio] | None = None,
+        videos: Sequence[Video] | None = None,
+        files: Sequence[File] | None = None,
     ) -> RunOutput | None:
         """`print_response` for async code."""
+        items, attached = user_input(input, images=images, audio=audio, videos=videos, files=files)
         return await shower().aprint_run(
-            self._arun(user_items(message), stream=stream),
-            message,
+            self._arun(items, stream=stream),
+            shown_input(input, attached),
             markdown=self.markdown if markdown is None else markdown,
             stream=stream,
             show_message=show_message,

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ..wire._response import FunctionCall, ModelResponse
     from .tools import FunctionTool, ToolResult
 
-__all__ = ["RunSetup", "RunState", "ToolStep", "replayable", "user_items"]
+__all__ = ["RunSetup", "RunState", "ToolStep", "replayable", "shown_input", "user_input", "user_items"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,10 +279,53 @@ def _limit_result(call: FunctionCall) -> ToolResult:
     return _tool_result(f"Tool call limit reached. Tool call {call.name} not executed. Don't try to execute it again.")
 
 
-def user_items(message: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The run's input items for `message`; bad input is refused here, before a run starts."""
-    checked = encodable(check_input(message, "message"))
-    return [{"role": "user", "content": checked}] if isinstance(checked, str) else list(checked)
+def user_items(input: str | Sequence[dict[str, Any]], **media: object) -> list[dict[str, Any]]:
+    """The run's input items for `input` and its media (`user_input`'s keywords); bad input is refused here,
+    before a run starts."""
+    return user_input(input, **media)[0]
+
+
+def user_input(
+    input: str | Sequence[dict[str, Any]],
+    *,
+    images: object = None,
+    audio: object = None,
+    videos: object = None,
+    files: object = None,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """`user_items`, and a line per attachment for `print_response` (`photo.png (image/png, 12 KB)`).
+
+    The media parts join the last user message (after its text), as agno sends them; the media module is
+    loaded only when a run has media.
+    """
+    checked = encodable(check_input(input, "input"))
+    items: list[dict[str, Any]] = [{"role": "user", "content": checked}] if isinstance(checked, str) else list(checked)
+    if images is None and audio is None and videos is None and files is None:
+        return items, []
+    from ..media._attach import attachments
+
+    attached = attachments(images=images, audio=audio, videos=videos, files=files)
+    if not attached:
+        return items, []
+    parts = [attachment.part for attachment in attached]
+    last = items[-1] if items else {}
+    if last.get("role") == "user" and last.get("type", "message") == "message":
+        content = last.get("content")
+        text = [{"type": "input_text", "text": content}] if isinstance(content, str) and content else []
+        items[-1] = {**last, "content": [*(content if isinstance(content, list) else text), *parts]}
+    else:
+        items.append({"role": "user", "content": parts})
+    return items, [attachment.label for attachment in attached]
+
+
+def shown_input(input: str | Sequence[dict[str, Any]], labels: Sequence[str]) -> str | Sequence[dict[str, Any]]:
+    """What the message panel shows: the input, then a `📎 name (type, size)` line per attachment."""
+    if not labels:
+        return input
+    lines = "\n".join(f"📎 {label}" for label in labels)
+    if isinstance(input, str):
+        return f"{input}\n{lines}" if input else lines
+    return [*input, {"role": "user", "content": lines}]
 
 
 def replayable(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

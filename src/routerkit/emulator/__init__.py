@@ -6,7 +6,8 @@ For tests, benchmarks and the offline demo. ``Emulator()`` runs it in a backgrou
 Requests need ``Authorization: Bearer <anything>``. Model ids (a contract other code relies on):
 
 ==========================================  =========================================================
-``emulator/echo``                           the last user message back, one word per delta
+``emulator/echo``                           the last user message back, one word per delta, then what
+                                            media it carried ("Received 1 image (image/png, 12 KB).")
 ``emulator/markdown-N``                     a markdown document of ~10·N bytes in exactly N deltas
 ``emulator/reasoning``                      ``reasoning_text`` deltas, then an answer
 ``emulator/reasoning-summary``              reasoning summary deltas, then an answer
@@ -34,6 +35,10 @@ Requests need ``Authorization: Bearer <anything>``. Model ids (a contract other 
 ``<id>@MS``                                 deltas MS milliseconds apart (absolute schedule)
 ``openai/gpt-oss-20b`` …                    realistic ids (see ``GET /models``)
 ==========================================  =========================================================
+
+Media parts (``input_image``, ``input_file``, ``input_audio``, ``input_video``) are checked as OpenRouter
+does: a missing ``detail`` or an audio format other than wav/mp3 is a 400 ``invalid_prompt``; base64 that does
+not decode, or an image whose bytes are no image, is a 400 "Provider returned error".
 
 Reasoning replay, as the upstreams do it: ``include: ["reasoning.encrypted_content"]`` gives reasoning
 items an ``encrypted_content`` (and an ``rs_enc_`` id). The ``openai/*`` ids and ``emulator/reasoning*``

@@ -15,6 +15,7 @@ from typing import Any
 from . import _content as content
 from ._builder import OutputBuilder, rand_id
 from ._faults import MID_STREAM, PARTIAL
+from ._media import describe_media
 from ._models import ModelSpec
 from ._outcomes import dumps
 from ._reasoning import Sealer
@@ -63,7 +64,12 @@ def _summary_encrypted_reasoning(t: Turn) -> None:
 
 # ------------------------------------------------------------------------------------------------- answers
 def _echo(t: Turn) -> None:
-    t.out.message(content.split_words(t.req.user_text))
+    """The last user message back, then what media it carried ("Received 1 image (image/png, 12 KB).")."""
+    media = describe_media(t.req.items[t.req.user_index]) if t.req.user_index >= 0 else ""
+    text = t.req.user_text
+    if media:
+        text = f"{text}\n\nReceived {media}." if text else f"Received {media}."
+    t.out.message(content.split_words(text))
 
 
 def _markdown(t: Turn) -> None:

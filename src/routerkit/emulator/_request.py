@@ -11,13 +11,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ._media import check_media
 from ._outcomes import Failure, dumps, invalid_prompt
 
 __all__ = ["MAX_BODY_BYTES", "MAX_DEPTH", "Request", "all_text", "content_text", "parse_request", "too_large"]
 
-MAX_BODY_BYTES = 20 * 1024 * 1024
-"""Request bodies above this are refused with 413 (OpenRouter's limit is not published; images inline
-as base64 make real requests a few MB at most)."""
+MAX_BODY_BYTES = 32 * 1024 * 1024
+"""Request bodies above this are refused with 413. OpenRouter's limit is not published; it refuses images over
+30 MB ("Downloaded image content cannot exceed 30MB", 413, field report 2026-08), and routerkit.media sends
+at most 20 MiB of base64 per request, which must fit with the conversation around it."""
 
 MAX_DEPTH = 200
 """Deeper JSON nesting is refused with 400; real requests nest a dozen levels at most."""
@@ -95,6 +97,7 @@ def parse_request(headers: dict[str, str], raw: bytes) -> Request:
         raise invalid_prompt("Invalid Responses API request: the body must be a JSON object")
     _validate(body)
     items = _items(body)
+    check_media(items)
     user_index, user_text = _last_user(items)
     return Request(body, headers, items, user_index, user_text, _candidates(body))
 
