@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from ..db.base import SessionStore, StoredRun
     from ..wire._response import FunctionCall
+    from ._toolkit import ToolSource
     from .tools import FunctionTool, ToolResult
 
 __all__ = ["Agent"]
@@ -48,7 +49,7 @@ class Agent:
     model: Model = field(default_factory=lambda: _default_model())
     instructions: str | Sequence[str] | None = None
     description: str | None = None
-    tools: Sequence[Callable[..., Any]] | None = None
+    tools: Sequence[Callable[..., Any] | ToolSource] | None = None
     markdown: bool = False
     output_schema: type[BaseModel] | None = None
     add_history_to_context: bool = False
@@ -74,8 +75,11 @@ class Agent:
         self._tools_wire: list[dict[str, Any]] = []
         if self.tools is not None:
             self._check_tools()
+        self._sources = False
         if self.tools:
-            self.tools_by_name()
+            self._sources = _has_sources(self.tools)
+            if not self._sources:  # a tool source (an MCP server) is connected when a run starts
+                self.tools_by_name()
         if not isinstance(self.num_history_runs, int) or self.num_history_runs < 1:
             raise UsageError(f"num_history_runs must be a positive integer, got {self.num_history_runs!r}")
         if self.tool_call_limit is not None and (not isinstance(self.tool_call_limit, int) or self.tool_call_limit < 0):
@@ -201,6 +205,10 @@ class Agent:
         yield RunCompletedEvent(output)
 
     async def _arun(self, items: list[dict[str, Any]], *, stream: bool) -> AsyncIterator[RunOutputEvent]:
+        if self._sources:
+            from ._toolkit import aprepare
+
+            await aprepare(self.tools or ())
         stored = await self._store.aget_runs(**self._history_query()) if self.add_history_to_context else []
         state = self._new_state(items, stored)
         await self._store.astart_run(self.session_id, state.output.run_id, items[:])
@@ -308,13 +316,17 @@ class Agent:
         return encodable("\n\n".join(parts)) or None
 
     def tools_by_name(self) -> dict[str, FunctionTool]:
-        """The agent's tools, built once (the first call loads the tools machinery)."""
-        if self._tools is None:
+        """The agent's tools, built once (the first call loads the tools machinery); a tool source's (an MCP
+        server's) are asked for again at each run, and the list sent rebuilt only when they changed."""
+        if self._tools is None or self._sources:
             if not self.tools:
                 return {}
-            from .tools import function_tool
+            from ._toolkit import expand
 
-            built = [function_tool(t) for t in self.tools]
+            built = expand(self.tools)
+            if self._tools is not None and len(built) == len(self._tools):
+                if all(a is b for a, b in zip(built, self._tools.values(), strict=True)):
+                    return self._tools
             self._tools = {tool.name: tool for tool in built}
             if len(self._tools) != len(built):
                 raise UsageError("tools must have distinct names")
@@ -337,9 +349,10 @@ class Agent:
         if isinstance(tools, str | bytes) or not isinstance(tools, Sequence):
             raise UsageError(f"tools must be a list of functions or FunctionTools, got {_shown(tools)}")
         for index, tool in enumerate(tools):
-            if not callable(tool):
+            if not callable(tool) and not _has_sources([tool]):
                 raise UsageError(
-                    f"tools[{index}] must be a function (sync or async) or a FunctionTool, got {_shown(tool)}"
+                    f"tools[{index}] must be a function (sync or async), a FunctionTool or a tool source such as "
+                    f"MCPTools, got {_shown(tool)}"
                 )
 
     def _check_db(self) -> None:
@@ -350,6 +363,12 @@ class Agent:
                 "db must be a session store such as SqliteDb(db_file='agent.db') or InMemoryDb(), "
                 f"got {_shown(self.db)}"
             )
+
+
+def _has_sources(tools: Sequence[Any]) -> bool:
+    from ._toolkit import has_sources
+
+    return has_sources(tools)
 
 
 def _default_model() -> Model:
