@@ -104,7 +104,7 @@ def _core_errors(validator: Any) -> Callable[[Any], str | None]:
 
 
 def _jsonschema_errors(schema: dict[str, Any], label: str) -> Callable[[Any], str | None]:
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:

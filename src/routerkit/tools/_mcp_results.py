@@ -48,7 +48,10 @@ def _block_text(block: Any) -> str:
 
 
 def _decoded_size(data: object) -> int:
-    return len(data) * 3 // 4 if isinstance(data, str) else 0
+    """The size of base64 `data` once decoded, without decoding it."""
+    if not isinstance(data, str):
+        return 0
+    return len(data) * 3 // 4 - data[-2:].count("=")
 
 
 def _json(value: Any) -> str:

@@ -248,7 +248,9 @@ class MCPTools:
             result = conn.call(original, arguments)
             text, is_error = result_text(result)
             if is_error:
-                return ToolResult(output=f"Error: {text or 'the tool failed without saying why'}", is_error=True, value=result)
+                text = text or "the tool failed without saying why"
+                shown = text if text[:5].lower() == "error" else f"Error: {text}"
+                return ToolResult(output=shown, is_error=True, value=result)
             return ToolResult(output=text, value=result)
 
         return call
