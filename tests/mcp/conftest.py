@@ -23,9 +23,9 @@ def stdio() -> Callable[[str], str]:
     return stdio_command
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def http_url() -> Iterator[str]:
-    """The basic server over streamable HTTP on 127.0.0.1 (a subprocess, stopped after the module)."""
+    """The basic server over streamable HTTP on 127.0.0.1 (a subprocess, shared by the session)."""
     proc = subprocess.Popen([sys.executable, str(SERVERS), "basic", "http"], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None

@@ -129,10 +129,10 @@ def test_stdio_server_crash_mid_call_is_a_tool_error_then_it_restarts(emu, make_
         out = agent.run("weather")
         [execution] = out.tool_calls
         assert execution.result.is_error and isinstance(execution.result.value, MCPError)
-        assert "MCP server '" in execution.result.output
-        assert out.status == "completed"
-        out = agent.run("weather again")  # the dead server is started again for the next run
-        assert out.tool_calls[0].result.is_error
+        assert "closed the connection during the call of 'crash' (did it crash?)" in execution.result.output
+        assert out.status == "completed" and _outputs(emu) == [execution.result.output]
+        out = agent.run("weather again")  # the dead server is started again for the next run (and dies again)
+        assert "closed the connection during the call of 'crash'" in out.tool_calls[0].result.output
     assert _mcp_threads() == []
 
 

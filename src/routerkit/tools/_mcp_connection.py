@@ -5,8 +5,8 @@ gets a daemon thread running its own event loop, where one task opens the `mcp.C
 waits to be told to close. Sync callers (`Agent.run`, `print_response`) block on a future with a deadline;
 async callers await the same future without blocking their loop — one implementation for both, and the
 caller's loop (or its absence) never matters. Every wait is bounded: start-up by `START_SECONDS`, each
-request by the tool's `timeout_seconds`, and closing by `CLOSE_SECONDS`; a server that dies wakes every
-pending call at once.
+request by the tool's `timeout_seconds`, and closing by `CLOSE_SECONDS`. A server that dies fails every
+pending call at once (the SDK sees its pipe close) and marks the connection lost, so the next run restarts it.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ START_SECONDS = 60.0
 CLOSE_SECONDS = 10.0
 #: A paginating server that never stops cannot hold the listing forever.
 MAX_PAGES = 100
+#: JSON-RPC error codes the SDK raises for a closed connection and for its own read timeout.
+CONNECTION_CLOSED, REQUEST_TIMEOUT = -32000, -32001
 
 T = TypeVar("T")
 
@@ -43,7 +45,6 @@ class Connection:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name=f"routerkit-mcp {label}", daemon=True)
         self._stop: asyncio.Event | None = None
-        self._gone: asyncio.Event | None = None
         self._owner: concurrent.futures.Future[None] | None = None
 
     # Start and stop (sync and async share `_submit`)
@@ -127,7 +128,7 @@ class Connection:
 
     async def _own(self, ready: concurrent.futures.Future[list[Any]]) -> None:
         """The task that owns the SDK client from opening to closing."""
-        self._stop, self._gone = asyncio.Event(), asyncio.Event()
+        self._stop = asyncio.Event()
         try:
             async with self._open_client() as client:
                 tools = await self._bounded(self._list(client))
@@ -142,7 +143,6 @@ class Connection:
                 raise
         finally:
             self._client = None
-            self._gone.set()
 
     async def _list(self, client: Any = None) -> list[Any]:
         client = client or self._client
@@ -157,27 +157,28 @@ class Connection:
         raise MCPError(f"MCP server {self.label} listed more than {MAX_PAGES} pages of tools", server=self.label)
 
     async def _call(self, name: str, arguments: dict[str, Any]) -> Any:
-        client, gone = self._client, self._gone
-        if client is None or gone is None:
+        client = self._client
+        if client is None:
             raise MCPError(f"MCP server {self.label} is not connected: {self.lost_reason()}", server=self.label)
-        call = asyncio.ensure_future(client.call_tool(name, arguments, read_timeout_seconds=self.timeout))
-        lost = asyncio.ensure_future(gone.wait())
         try:
-            done, _ = await asyncio.wait({call, lost}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            lost.cancel()
-        if call not in done:
-            call.cancel()
-            if lost in done:
+            return await asyncio.wait_for(
+                client.call_tool(name, arguments, read_timeout_seconds=self.timeout), self.timeout + 1
+            )
+        except TimeoutError:
+            raise self._timeout(name) from None
+        except Exception as exc:
+            code = getattr(exc, "code", None)
+            if code == REQUEST_TIMEOUT:
+                raise self._timeout(name) from None
+            if code == CONNECTION_CLOSED:  # the server is gone: the owner closes the client, the next run restarts it
+                self._lost, self._client = exc, None
+                if self._stop is not None:
+                    self._stop.set()
                 raise MCPError(
-                    f"MCP server {self.label} stopped during the call of {name!r}: {self.lost_reason()}",
+                    f"MCP server {self.label} closed the connection during the call of {name!r} (did it crash?)",
                     server=self.label,
                     tool=name,
-                )
-            raise self._timeout(name)
-        try:
-            return call.result()
-        except Exception as exc:
+                ) from exc
             raise self._as_error(exc, name) from exc
 
     async def _bounded(self, coro: Coroutine[Any, Any, T]) -> T:
