@@ -52,7 +52,10 @@ def _basic(server: MCPServer) -> None:
     @server.tool()
     def picture(city: str) -> list[Any]:
         """A caption and an image."""
-        return [TextContent(type="text", text=f"a photo of {city}"), ImageContent(type="image", data=PNG, mime_type="image/png")]
+        return [
+            TextContent(type="text", text=f"a photo of {city}"),
+            ImageContent(type="image", data=PNG, mime_type="image/png"),
+        ]
 
 
 def _faulty(server: MCPServer) -> None:

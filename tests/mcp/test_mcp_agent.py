@@ -70,7 +70,9 @@ def test_tool_error_and_images_reach_the_model(emu, make_model):
     with MCPTools(server=build("basic"), include_tools=["refuse", "picture"]) as tools:
         out = Agent(model=make_model("emulator/tool"), tools=[tools]).run("call all tools")
     results = {e.call.name: e.result for e in out.tool_calls}
-    assert results["refuse"].is_error and results["refuse"].output.startswith("Error executing tool refuse: no weather station in ")
+    assert results["refuse"].is_error and results["refuse"].output.startswith(
+        "Error executing tool refuse: no weather station in "
+    )
     assert results["picture"].is_error is False
     assert "a photo of " in results["picture"].output
     assert "[image image/png, 100 bytes: not shown to the model]" in results["picture"].output

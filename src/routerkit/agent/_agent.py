@@ -8,7 +8,7 @@ stored, in memory or in a `db`, and the last `num_history_runs` runs are replaye
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -324,9 +324,8 @@ class Agent:
             from ._toolkit import expand
 
             built = expand(self.tools)
-            if self._tools is not None and len(built) == len(self._tools):
-                if all(a is b for a, b in zip(built, self._tools.values(), strict=True)):
-                    return self._tools
+            if self._tools is not None and _same(built, self._tools.values()):
+                return self._tools
             self._tools = {tool.name: tool for tool in built}
             if len(self._tools) != len(built):
                 raise UsageError("tools must have distinct names")
@@ -363,6 +362,10 @@ class Agent:
                 "db must be a session store such as SqliteDb(db_file='agent.db') or InMemoryDb(), "
                 f"got {_shown(self.db)}"
             )
+
+
+def _same(built: list[FunctionTool], current: Collection[FunctionTool]) -> bool:
+    return len(built) == len(current) and all(a is b for a, b in zip(built, current, strict=True))
 
 
 def _has_sources(tools: Sequence[Any]) -> bool:

@@ -95,7 +95,10 @@ def _model_options() -> argparse.ArgumentParser:
         help="give the model the tools of an MCP server started with this command, over stdio (repeatable)",
     )
     tools.add_argument(
-        "--mcp-url", action="append", metavar="URL", help="the tools of an MCP server at URL, streamable HTTP (repeatable)"
+        "--mcp-url",
+        action="append",
+        metavar="URL",
+        help="the tools of an MCP server at URL, streamable HTTP (repeatable)",
     )
     return parent
 

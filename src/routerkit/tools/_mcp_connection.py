@@ -160,10 +160,8 @@ class Connection:
         client = self._client
         if client is None:
             raise MCPError(f"MCP server {self.label} is not connected: {self.lost_reason()}", server=self.label)
-        try:
-            return await asyncio.wait_for(
-                client.call_tool(name, arguments, read_timeout_seconds=self.timeout), self.timeout + 1
-            )
+        try:  # the SDK's read timeout bounds the call; `_wait` / `_await` bound it again from outside
+            return await client.call_tool(name, arguments, read_timeout_seconds=self.timeout)
         except TimeoutError:
             raise self._timeout(name) from None
         except Exception as exc:
