@@ -191,3 +191,23 @@ def test_import_routerkit_does_not_import_mcp():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_tools_are_listed_once_per_connection_and_refresh_lists_them_again(emu, make_model):
+    server = build("basic")
+    with MCPTools(server=server, exclude_tools=["refuse", "picture", "structured"]) as tools:
+        agent = Agent(model=make_model("emulator/tool"), tools=[tools])
+        listed = tools.get_tools()
+        agent.run("weather")
+        assert tools.get_tools() is listed  # cached: no new listing per run
+
+        def shout(text: str) -> str:
+            return text.upper()
+
+        server.add_tool(shout, name="shout", description="Upper case.")
+        agent.run("weather")
+        assert [t["name"] for t in emu.requests[-1].body["tools"]] == ["weather"]
+        assert [t.name for t in tools.refresh()] == ["weather", "shout"]
+        agent.run("weather")
+        assert [t["name"] for t in emu.requests[-1].body["tools"]] == ["weather", "shout"]
+    assert _mcp_threads() == []
