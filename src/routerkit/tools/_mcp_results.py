@@ -19,9 +19,10 @@ MAX_OUTPUT_CHARS = 100_000
 
 def result_text(result: Any) -> tuple[str, bool]:
     """The text for the model and whether the server flagged the result as an error (`is_error`)."""
-    parts = [_block_text(block) for block in (getattr(result, "content", None) or [])]
+    blocks = getattr(result, "content", None) or []
+    parts = [_block_text(block) for block in blocks]
     structured = getattr(result, "structured_content", None)
-    if structured is not None and not any(getattr(b, "type", None) == "text" for b in result.content or []):
+    if structured is not None and not any(getattr(b, "type", None) == "text" for b in blocks):
         parts.append(_json(structured))
     text = "\n".join(parts)
     if len(text) > MAX_OUTPUT_CHARS:

@@ -192,4 +192,8 @@ class MCPError(RouterkitError):
         self.tool = tool
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return type(self), (str(self),), self.__dict__
+        return _mcp_error, (str(self), self.server, self.tool), self.__dict__
+
+
+def _mcp_error(message: str, server: str, tool: str | None) -> MCPError:
+    return MCPError(message, server=server, tool=tool)
