@@ -1,7 +1,7 @@
 """Small MCP servers for the tests, on the official SDK: in-process objects, or run as a script.
 
 `python _servers.py KIND` serves KIND over stdio; `python _servers.py KIND http` serves it over streamable
-HTTP on 127.0.0.1, on a free port it prints as its first line.
+HTTP (`/mcp`) and SSE (`/sse`) on 127.0.0.1, on a free port it prints as its first line.
 """
 
 from __future__ import annotations
@@ -91,7 +91,9 @@ def _serve_http(server: MCPServer) -> None:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     print(sock.getsockname()[1], flush=True)
-    config = uvicorn.Config(server.streamable_http_app(), log_level="error", lifespan="on")
+    app = server.streamable_http_app()  # /mcp, and the older SSE transport beside it: /sse and /messages/
+    app.router.routes.extend(server.sse_app().routes)
+    config = uvicorn.Config(app, log_level="error", lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])
 
 

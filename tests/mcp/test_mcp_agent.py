@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
+import sys
 import threading
 from pathlib import Path
 
@@ -150,6 +152,14 @@ async def test_streamable_http_async_and_sync(emu, make_model, http_url):
     assert _mcp_threads() == []
 
 
+def test_sse_transport(emu, make_model, http_url):
+    sse_url = http_url.removesuffix("/mcp") + "/sse"
+    with MCPTools(url=sse_url, transport="sse", include_tools=["weather"]) as tools:
+        out = Agent(model=make_model("emulator/tool"), tools=[tools]).run("weather")
+    assert out.tool_calls[0].result.output.startswith("sunny in ")
+    assert _mcp_threads() == []
+
+
 def test_a_server_that_cannot_start_raises_mcp_error(emu, make_model, tmp_path):
     missing = str(tmp_path / "no-such-server")
     agent = Agent(model=make_model("emulator/tool"), tools=[MCPTools(command=f"{missing} --token secret")])
@@ -211,3 +221,17 @@ def test_tools_are_listed_once_per_connection_and_refresh_lists_them_again(emu, 
         agent.run("weather")
         assert [t["name"] for t in emu.requests[-1].body["tools"]] == ["weather", "shout"]
     assert _mcp_threads() == []
+
+
+def test_a_server_that_never_answers_the_handshake_is_an_error_not_a_hang(monkeypatch, tmp_path):
+    from routerkit.tools import _mcp_connection
+
+    monkeypatch.setattr(_mcp_connection, "START_SECONDS", 3.0)  # the real bound is 60 s, for slow start-ups
+    silent = tmp_path / "silent.py"
+    silent.write_text("import sys, time\nprint('not json-rpc', flush=True)\ntime.sleep(120)\n")
+    before = _children()
+    tools = MCPTools(command=f"{shlex.quote(sys.executable)} {shlex.quote(str(silent))}")
+    with pytest.raises(MCPError, match=r"did not start and list its tools within 3 s"):
+        tools.get_tools()
+    assert _mcp_threads() == []
+    assert _children() - before == set()  # the silent process was ended, not left behind

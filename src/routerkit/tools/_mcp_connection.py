@@ -46,6 +46,7 @@ class Connection:
         self._thread = threading.Thread(target=self._loop.run_forever, name=f"routerkit-mcp {label}", daemon=True)
         self._stop: asyncio.Event | None = None
         self._owner: concurrent.futures.Future[None] | None = None
+        self._finished = threading.Event()  # the owner task has left the client (its future says less once cancelled)
 
     # Start and stop (sync and async share `_submit`)
 
@@ -70,12 +71,14 @@ class Connection:
         """Close the session (the SDK ends a stdio server's process) and stop the thread; idempotent."""
         if not self._thread.is_alive():
             return
-        if self._owner is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-            try:
-                self._owner.result(CLOSE_SECONDS)
-            except BaseException:  # the server's death was already recorded; closing must not raise it again
+        if self._owner is not None:
+            if self._client is not None and self._stop is not None:
+                self._loop.call_soon_threadsafe(self._stop.set)  # the owner leaves the client: a clean close
+            else:
+                self._owner.cancel()  # still starting (or stuck in the handshake): cancelling ends the process
+            if not self._finished.wait(CLOSE_SECONDS):
                 self._owner.cancel()
+                self._finished.wait(CLOSE_SECONDS)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(CLOSE_SECONDS)
         if not self._thread.is_alive():
@@ -143,6 +146,7 @@ class Connection:
                 raise
         finally:
             self._client = None
+            self._finished.set()
 
     async def _list(self, client: Any = None) -> list[Any]:
         client = client or self._client
