@@ -5,6 +5,7 @@ with schema-valid arguments and then answers with what they returned."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shlex
 import sys
@@ -12,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from routerkit.agent import Agent, ToolCallCompletedEvent, ToolCallStartedEvent
 from routerkit.errors import MCPError, UsageError
@@ -111,8 +113,12 @@ def test_stdio_subprocess_sync_and_async_and_clean_shutdown(emu, make_model, std
     before = _children()
     tools = MCPTools(command=stdio("basic"), include_tools=["weather"])
     agent = Agent(model=make_model("emulator/tool"), tools=[tools])
-    out = agent.print_response("weather", stream=True)  # connects on first use
+    screen = io.StringIO()
+    console = Console(file=screen, width=100, force_terminal=False, color_system=None)
+    out = agent.print_response("weather", stream=True, console=console)  # connects on first use
     assert out is not None and out.tool_calls[0].result.output.startswith("sunny in ")
+    shown = screen.getvalue()
+    assert "tool call: weather(" in shown and "tool result: weather: sunny in " in shown
     started = _children() - before
     assert len(started) == 1 and len(_mcp_threads()) == 1
 
