@@ -164,7 +164,8 @@ class MCPTools:
             if conn is not None and conn.alive:
                 return self._tools
             if conn is not None:  # the server went away since the last run: start it again
-                self._finalizer and self._finalizer.detach()
+                if self._finalizer is not None:
+                    self._finalizer.detach()
                 conn.close()
             from ._mcp_connection import Connection
 
