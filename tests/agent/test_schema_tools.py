@@ -124,6 +124,14 @@ def test_schemas_pydantic_core_cannot_express_are_validated_by_jsonschema():
     assert bad.is_error and "code: 'cdg' does not match '^[A-Z]{3}$'" in bad.output
 
 
+def _nested(depth: int) -> dict[str, Any]:
+    """An object schema nested `depth` levels deep (a hostile server's)."""
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(depth):
+        schema = {"type": "object", "properties": {"a": schema}}
+    return schema
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -131,6 +139,8 @@ def test_schemas_pydantic_core_cannot_express_are_validated_by_jsonschema():
         ({"parameters": {"type": "string"}}, "parameters must describe an object"),
         ({"parameters": {"type": "object", "properties": {"a": {"type": "nope"}}}}, "not a valid JSON Schema"),
         ({"parameters": {"type": "object", "default": float("nan")}}, "parameters must be JSON"),
+        ({"parameters": _nested(5000)}, "parameters must be JSON"),
+        ({"parameters": _nested(400)}, "nested too deeply"),
         ({"name": "no spaces"}, "no spaces"),
         ({"fn": "not callable"}, "fn must be a callable"),
         ({"description": 3}, "description must be a string"),

@@ -49,8 +49,8 @@ def check_parameters(parameters: object, label: str) -> dict[str, Any]:
         raise UsageError(f"{label}: parameters must describe an object ({{'type': 'object', ...}}), got {schema!r}")
     try:
         json.dumps(schema, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"{label}: parameters must be JSON ({exc})") from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise UsageError(f"{label}: parameters must be JSON ({str(exc)[:200]})") from None
     schema.setdefault("type", "object")
     schema.setdefault("properties", {})
     return schema
@@ -61,15 +61,10 @@ class SchemaValidator:
 
     def __init__(self, schema: dict[str, Any], label: str) -> None:
         self.schema = schema
-        self.errors: Callable[[Any], str | None]
         try:
-            core = _core(schema)
-        except _Unsupported:
-            self.errors = _jsonschema_errors(schema, label)
-        else:
-            from pydantic_core import SchemaValidator as CoreValidator
-
-            self.errors = _core_errors(CoreValidator(core))
+            self.errors = _validator(schema, label)
+        except RecursionError:
+            raise UsageError(f"{label}: parameters is nested too deeply") from None
 
     def parse(self, arguments: str | bytes | Mapping[str, Any] | None) -> dict[str, Any] | str:
         """The model's arguments as keyword arguments, or why they are refused (told to the model)."""
@@ -93,6 +88,16 @@ class SchemaValidator:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def _validator(schema: dict[str, Any], label: str) -> Callable[[Any], str | None]:
+    try:
+        core = _core(schema)
+    except _Unsupported:
+        return _jsonschema_errors(schema, label)
+    from pydantic_core import SchemaValidator as CoreValidator
+
+    return _core_errors(CoreValidator(core))
 
 
 def _core_errors(validator: Any) -> Callable[[Any], str | None]:
