@@ -55,7 +55,7 @@ PACKAGES = {
     },
     "routerkit.errors": {
         "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AuthenticationError",
-        "BadRequestError", "IncompleteResponseError", "InsufficientCreditsError", "MalformedResponseError",
+        "BadRequestError", "IncompleteResponseError", "InsufficientCreditsError", "MCPError", "MalformedResponseError",
         "OutputValidationError", "PermissionDeniedError", "RateLimitError", "ResponseFailedError",
         "ResponseTooLargeError", "RouterkitError", "ServerError", "StreamInterruptedError", "ToolCallLimitError",
         "UnknownToolError", "UsageError",
@@ -68,6 +68,7 @@ PACKAGES = {
         "check_range", "check_reasoning", "check_seconds", "encode_body", "error_from_event", "error_from_status",
         "function_call", "is_fallback", "parse_retry_after", "parse_usage", "read_output",
     },
+    "routerkit.tools.mcp": {"MCPTools"},
     "routerkit.batch": {
         "Batch", "BatchResult", "BatchRow", "BatchStats", "Concurrency", "LocalPace", "Pace", "PaceGate",
         "error_facts",
@@ -97,6 +98,7 @@ def test_private_modules_are_marked() -> None:
     public_modules = {
         "errors.py", "ray.py", "agent/run.py", "agent/tools.py", "agent/structured.py", "db/base.py",
         "db/memory.py", "db/sqlite.py", "models/openai.py", "models/openrouter.py", "run/base.py",
+        "tools/mcp.py",
     }  # fmt: skip
     found = {
         str(path.relative_to(src))

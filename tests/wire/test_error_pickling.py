@@ -15,6 +15,7 @@ CASES = [
     errors.StreamInterruptedError("broke", models=["a/b"], partial_text="half an answer"),
     errors.ToolCallLimitError(3),
     errors.UnknownToolError("get_wether", ["get_weather"]),
+    errors.MCPError("tool 'hang' of MCP server 'srv' did not answer within 10 s", server="'srv'", tool="hang"),
 ]
 
 

@@ -9,7 +9,7 @@ replayed as input.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from ..db.base import SessionStore, StoredRun
     from ..media import Audio, File, Image, Video
+    from ._tool_sources import ToolSource
     from ._toolkit import Toolkit
     from .tools import FunctionTool
 
@@ -53,7 +54,7 @@ class Agent(RunLoop):
     model: Model = field(default_factory=lambda: _default_model())
     instructions: str | Sequence[str] | None = None
     description: str | None = None
-    tools: Sequence[Callable[..., Any] | Toolkit] | None = None
+    tools: Sequence[Callable[..., Any] | Toolkit | ToolSource] | None = None
     markdown: bool = False
     output_schema: type[BaseModel] | None = None
     add_history_to_context: bool = False
@@ -79,8 +80,11 @@ class Agent(RunLoop):
         self._tools_wire: list[dict[str, Any]] = []
         if self.tools is not None:
             self._check_tools()
+        self._sources = False
         if self.tools:
-            self.tools_by_name()
+            self._sources = _has_sources(self.tools)
+            if not self._sources:  # a tool source (an MCP server) is connected when a run starts
+                self.tools_by_name()
         if not isinstance(self.num_history_runs, int) or self.num_history_runs < 1:
             raise UsageError(f"num_history_runs must be a positive integer, got {self.num_history_runs!r}")
         if self.tool_call_limit is not None and (not isinstance(self.tool_call_limit, int) or self.tool_call_limit < 0):
@@ -304,19 +308,16 @@ class Agent(RunLoop):
         return encodable("\n\n".join(parts)) or None
 
     def tools_by_name(self) -> dict[str, FunctionTool]:
-        """The agent's tools, built once (the first call loads the tools machinery); a `Toolkit` gives all of its
-        tools."""
-        if self._tools is None:
+        """The agent's tools, built once (the first call loads the tools machinery); a tool source's (an MCP
+        server's) are asked for again at each run, and the list sent rebuilt only when they changed."""
+        if self._tools is None or self._sources:
             if not self.tools:
                 return {}
-            from ._toolkit import Toolkit
-            from .tools import function_tool
+            from ._tool_sources import expand
 
-            built = [
-                tool
-                for item in self.tools
-                for tool in (item.functions.values() if isinstance(item, Toolkit) else [function_tool(item)])
-            ]
+            built = expand(self.tools)
+            if self._tools is not None and _same(built, self._tools.values()):
+                return self._tools
             self._tools = {tool.name: tool for tool in built}
             if len(self._tools) != len(built):
                 raise UsageError("tools must have distinct names")
@@ -341,10 +342,10 @@ class Agent(RunLoop):
         from ._toolkit import Toolkit
 
         for index, tool in enumerate(tools):
-            if not callable(tool) and not isinstance(tool, Toolkit):
+            if not callable(tool) and not isinstance(tool, Toolkit) and not _has_sources([tool]):
                 raise UsageError(
-                    f"tools[{index}] must be a function (sync or async), a FunctionTool or a Toolkit, "
-                    f"got {_shown(tool)}"
+                    f"tools[{index}] must be a function (sync or async), a FunctionTool, a Toolkit or a tool source "
+                    f"such as MCPTools, got {_shown(tool)}"
                 )
 
     def _check_db(self) -> None:
@@ -355,6 +356,16 @@ class Agent(RunLoop):
                 "db must be a session store such as SqliteDb(db_file='agent.db') or InMemoryDb(), "
                 f"got {_shown(self.db)}"
             )
+
+
+def _same(built: list[FunctionTool], current: Collection[FunctionTool]) -> bool:
+    return len(built) == len(current) and all(a is b for a, b in zip(built, current, strict=True))
+
+
+def _has_sources(tools: Sequence[Any]) -> bool:
+    from ._tool_sources import has_sources
+
+    return has_sources(tools)
 
 
 def _default_model() -> Model:

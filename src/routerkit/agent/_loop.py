@@ -49,6 +49,8 @@ class RunLoop:
         session_id: str
         add_history_to_context: bool
         last_run: RunOutput | None
+        tools: Sequence[Any] | None
+        _sources: bool
         _store: SessionStore
 
         def _history_query(self, session_id: str | None = None) -> dict[str, Any]: ...
@@ -202,6 +204,10 @@ class RunLoop:
     async def _arun(
         self, items: list[dict[str, Any]], *, stream: bool, resume: Continuation | None = None
     ) -> AsyncIterator[RunOutputEvent]:
+        if self._sources:  # let MCP servers connect and list their tools without blocking the loop
+            from ._tool_sources import aprepare
+
+            await aprepare(self.tools or ())
         if resume is None:
             stored = await self._store.aget_runs(**self._history_query()) if self.add_history_to_context else []
             state = self._new_state(items, stored)

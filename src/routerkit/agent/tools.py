@@ -55,6 +55,9 @@ from ._strict_schema import strict_json_schema
 from ._tool_schema import Binding, build_args_model, callable_name, check_name, is_async
 from .structured import _drop_injected_nulls, summarize_validation_error
 
+if typing.TYPE_CHECKING:
+    from ._schema_tool import SchemaValidator
+
 __all__ = ["FunctionTool", "ToolResult", "function_tool"]
 
 
@@ -95,9 +98,10 @@ class FunctionTool:
     _args_model: type[BaseModel] | None = field(default=None, repr=False, compare=False)
     _bindings: tuple[Binding, ...] = field(default=(), repr=False, compare=False)
     _cache: dict[str, tuple[float, ToolResult]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _schema: SchemaValidator | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self._args_model is None:
+        if self._args_model is None and self._schema is None:
             model, bindings, _ = build_args_model(self.function, self.name, {})
             object.__setattr__(self, "_args_model", model)
             object.__setattr__(self, "_bindings", bindings)
@@ -110,6 +114,25 @@ class FunctionTool:
             raise UsageError(
                 f"tool {self.name!r}: cache_ttl must be a positive number of seconds, got {self.cache_ttl!r}"
             )
+
+    @classmethod
+    def from_schema(
+        cls, *, name: str, parameters: Mapping[str, Any], fn: Callable[..., Any], description: str = ""
+    ) -> FunctionTool:
+        """A tool described by a JSON Schema rather than a signature (a wrapper taking ``**kwargs``, a tool
+        from another system). The model's arguments are validated against `parameters` before the call and
+        passed to `fn` (sync or async) as keyword arguments; a mismatch goes back to the model as an error."""
+        from ._schema_tool import SchemaValidator, check_parameters
+
+        label = f"tool {name!r}"
+        check_name(name, name)
+        if not callable(fn):
+            raise UsageError(f"{label}: fn must be a callable (sync or async), got {type(fn).__name__}")
+        if not isinstance(description, str):
+            raise UsageError(f"{label}: description must be a string, got {type(description).__name__}")
+        schema = check_parameters(parameters, label)
+        validator = SchemaValidator(schema, label)
+        return cls(name, description, schema, fn, is_async=is_async(fn), _schema=validator)
 
     def to_wire(self) -> dict[str, Any]:
         """The flat Responses function tool: ``{"type": "function", "name", "description", "parameters",
@@ -230,6 +253,11 @@ class FunctionTool:
     def _parse(self, arguments: str | Mapping[str, Any] | None) -> tuple[list[Any], dict[str, Any]] | ToolResult:
         """One validation path for call and acall: the positional and keyword arguments, or the error
         result for the model."""
+        if self._schema is not None:
+            checked = self._schema.parse(arguments)
+            if isinstance(checked, str):
+                return ToolResult(output=f"Invalid arguments for tool {self.name}: {checked}", is_error=True)
+            return [], checked
         model = self._args_model
         assert model is not None
         if self.strict and isinstance(arguments, (str, bytes)) and arguments.strip():
@@ -351,6 +379,8 @@ def _without_injected_nulls(arguments: str | bytes, schema: dict[str, Any]) -> s
 
 
 def _success(value: Any) -> ToolResult:
+    if isinstance(value, ToolResult):  # the function chose its own output and error flag (an MCP tool does)
+        return value
     try:
         output = _to_output(value)
     except Exception as exc:  # a `__str__` that raises: the model is told, the run goes on

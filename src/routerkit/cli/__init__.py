@@ -87,6 +87,19 @@ def _model_options() -> argparse.ArgumentParser:
     group.add_argument("--max-retries", type=_non_negative, metavar="N", help="retries on 429/5xx/network (default 2)")
     group.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="overall deadline per model call")
     group.add_argument("--plain", action="store_true", help="plain text, no live markdown, even on a terminal")
+    tools = parent.add_argument_group("tools")
+    tools.add_argument(
+        "--mcp",
+        action="append",
+        metavar='"COMMAND ARGS"',
+        help="give the model the tools of an MCP server started with this command, over stdio (repeatable)",
+    )
+    tools.add_argument(
+        "--mcp-url",
+        action="append",
+        metavar="URL",
+        help="the tools of an MCP server at URL, streamable HTTP (repeatable)",
+    )
     return parent
 
 

@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     """`routerkit ask`: one streamed answer; exit 8 when the response was not completed."""
     from routerkit.agent import Agent
 
+    from ._mcp import mcp_servers
     from ._render import drive, make_view
 
     prompt = read_prompt(args.prompt)
@@ -72,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
         text={"format": text_format} if text_format else None,
     )
     terminal = stdout_is_terminal() and not args.plain
-    # The same prompt whether stdout is a terminal or a file: markdown is asked for unless --plain or --schema.
-    agent = Agent(model=model, instructions=args.system, markdown=not (args.plain or text_format))
-    show_reasoning = not args.hide_reasoning
-    view = make_view(terminal=terminal, show_reasoning=show_reasoning, show_answer=not text_format)
-    output = drive(agent.run(prompt, stream=True), view)
+    with mcp_servers(args) as tools:
+        # The same prompt whether stdout is a terminal or a file: markdown is asked for unless --plain or --schema.
+        agent = Agent(model=model, instructions=args.system, markdown=not (args.plain or text_format), tools=tools)
+        show_reasoning = not args.hide_reasoning
+        view = make_view(terminal=terminal, show_reasoning=show_reasoning, show_answer=not text_format)
+        output = drive(agent.run(prompt, stream=True), view)
     if text_format:
         print_json(output.content or "", terminal=terminal)
     return EXIT_OK if output.status == "completed" else 8

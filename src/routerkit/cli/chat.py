@@ -6,6 +6,7 @@ import json
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._common import (
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from routerkit.agent import Agent
     from routerkit.db.sqlite import SqliteDb
+    from routerkit.tools.mcp import MCPTools
 
 HELP = """\
 commands:
@@ -111,7 +113,7 @@ def run_sessions(args: argparse.Namespace) -> int:
 class Chat:
     """One interactive conversation: reads messages, runs slash commands, shows answers, keeps the session."""
 
-    def __init__(self, args: argparse.Namespace, db: SqliteDb) -> None:
+    def __init__(self, args: argparse.Namespace, db: SqliteDb, tools: Sequence[MCPTools] = ()) -> None:
         from routerkit.agent import Agent
 
         self.args = args
@@ -128,6 +130,7 @@ class Chat:
             num_history_runs=max(args.history, 1),
             session_id=args.session or new_session_id(),
             db=db,
+            tools=list(tools),
         )
 
     # -- input ------------------------------------------------------------------------------------------
@@ -281,8 +284,11 @@ def run(args: argparse.Namespace) -> int:
 
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (line editing and history for input())
+    from ._mcp import mcp_servers
+
     db = open_db()
     try:
-        return Chat(args, db).loop()
+        with mcp_servers(args) as tools:
+            return Chat(args, db, tools).loop()
     finally:
         db.close()

@@ -1,4 +1,5 @@
-"""Tools as agno names them: `from routerkit.tools import tool, Toolkit`.
+"""Tools as agno names them: `from routerkit.tools import tool, Toolkit`; MCP servers' tools are
+`routerkit.tools.mcp.MCPTools` (the `[mcp]` extra).
 
 Names load on first use, so `import routerkit.tools` stays cheap until a tool is built (building one loads
 pydantic).

@@ -17,6 +17,7 @@ __all__ = [
     "BadRequestError",
     "IncompleteResponseError",
     "InsufficientCreditsError",
+    "MCPError",
     "MalformedResponseError",
     "OutputValidationError",
     "PermissionDeniedError",
@@ -179,3 +180,20 @@ class UnknownToolError(RouterkitError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return type(self), (self.name, self.available), self.__dict__
+
+
+class MCPError(RouterkitError):
+    """An MCP server could not be started, listed or reached, or broke the protocol. `server` names it (the
+    command, or the URL without credentials or query) and `tool` the tool being called, if any."""
+
+    def __init__(self, message: str, *, server: str, tool: str | None = None) -> None:
+        super().__init__(message)
+        self.server = server
+        self.tool = tool
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _mcp_error, (str(self), self.server, self.tool), self.__dict__
+
+
+def _mcp_error(message: str, server: str, tool: str | None) -> MCPError:
+    return MCPError(message, server=server, tool=tool)
