@@ -13,18 +13,18 @@ def test_session_resumes_across_processes(run_cli, emu):
     r = run_cli("chat", "-m", "emulator/echo", "--session", "s1", input="my name is Ada\n")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "my name is Ada\n"
-    assert "session s1: 1 run" in r.stderr and "emulator/echo" in r.stderr
+    assert "session s1: 1 turn" in r.stderr and "emulator/echo" in r.stderr
     assert "resume with: routerkit chat --session s1" in r.stderr
 
     r = run_cli("chat", "-m", "emulator/echo", "--session", "s1", input="what is my name?\n/history\n")
     assert r.returncode == 0, r.stderr
-    assert "resumed: 1 earlier turn" in r.stderr
+    assert "resumed: 1 turn earlier" in r.stderr
     items = _inputs(emu.requests[-1].body)
     texts = [i.get("content") if isinstance(i.get("content"), str) else i["content"][0]["text"] for i in items]
     assert texts == ["my name is Ada", "my name is Ada", "what is my name?"]
     assert [i.get("role") for i in items] == ["user", "assistant", "user"]
     assert "you: my name is Ada\nassistant (emulator/echo): my name is Ada" in r.stdout
-    assert "session s1: 2 runs" in r.stderr
+    assert "session s1: 2 turns" in r.stderr
 
     listed = run_cli("sessions")
     assert listed.returncode == 0

@@ -27,13 +27,18 @@ class View:
 
     def __init__(self, printer: RunPrinter) -> None:
         self.printer = printer
+        #: What was shown, kept for the log even when the run fails or is interrupted.
+        self.answer: list[str] = []
+        self.reasoning_text: list[str] = []
 
     def reasoning(self, delta: str) -> None:
         """A piece of the model's reasoning."""
+        self.reasoning_text.append(delta)
         self.printer.reasoning_delta(delta)
 
     def content(self, delta: str) -> None:
         """A piece of the answer."""
+        self.answer.append(delta)
         self.printer.content_delta(delta)
 
     def tool_call(self, name: str, arguments: str) -> None:
