@@ -97,15 +97,18 @@ def redact(text: str) -> str:
 
 
 def error_line(exc: BaseException) -> str:
-    """One line saying what went wrong: kind, HTTP status, OpenRouter's message, the model."""
+    """One sentence saying what went wrong: kind, HTTP status, OpenRouter's message, the model — never a
+    Python class name (routerkit's errors say what happened; anything else is an unexpected error)."""
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
-    text = str(exc) or type(exc).__name__
-    from routerkit.errors import APIError, UsageError
+    from routerkit.errors import RouterkitError
 
-    if not isinstance(exc, APIError | UsageError | CliError):  # APIError's str() starts with its kind
-        text = f"{type(exc).__name__}: {text}"
-    return " ".join(redact(text).split())
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    elif not isinstance(exc, RouterkitError | CliError):
+        text = f"unexpected error ({text or 'no message'}); rerun with --debug for a traceback"
+    return " ".join(redact(text or "unknown error").split())
 
 
 def explain(exc: BaseException, args: argparse.Namespace) -> BaseException:
@@ -260,6 +263,14 @@ def stdout_is_terminal() -> bool:
     """Whether stdout is a terminal (False when it is missing or closed)."""
     try:
         return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def stderr_is_tty() -> bool:
+    """Whether stderr is a terminal: progress lines (spinner, retries) are shown only there."""
+    try:
+        return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from routerkit.agent import RunOutput, RunOutputEvent
     from routerkit.console import RunPrinter
 
+    from ._waiting import Waiting
+
 
 class View:
     """One run shown through a console printer, with the calls `drive` makes."""
@@ -77,13 +79,15 @@ def make_view(*, terminal: bool, show_reasoning: bool, show_answer: bool = True)
     return View(PlainPrinter.split(answer, sys.stderr, show_reasoning=show_reasoning))
 
 
-def drive(events: Iterator[RunOutputEvent], view: View) -> RunOutput:
+def drive(events: Iterator[RunOutputEvent], view: View, waiting: Waiting | None = None) -> RunOutput:
     """Show a streamed run; return its output. A failed run's exception (or Ctrl-C) propagates after the
-    view is closed, with whatever answer arrived left on screen."""
+    view is closed, with whatever answer arrived left on screen. `waiting`'s spinner stops at the first
+    event after the run's start."""
     from routerkit.agent import (
         ReasoningContentDeltaEvent,
         RunCompletedEvent,
         RunContentEvent,
+        RunStartedEvent,
         ToolCallCompletedEvent,
         ToolCallStartedEvent,
     )
@@ -91,6 +95,8 @@ def drive(events: Iterator[RunOutputEvent], view: View) -> RunOutput:
     output: RunOutput | None = None
     try:
         for event in events:
+            if waiting is not None and not isinstance(event, RunStartedEvent):
+                waiting.stop()
             match event:
                 case RunContentEvent(content=delta):
                     view.content(delta)
@@ -107,6 +113,8 @@ def drive(events: Iterator[RunOutputEvent], view: View) -> RunOutput:
         view.interrupted()
         raise
     finally:
+        if waiting is not None:
+            waiting.stop()
         close = getattr(events, "close", None)
         if close is not None:
             close()

@@ -17,6 +17,7 @@ from ._common import (
     explain,
     reasoning_option,
     require_key,
+    stderr_is_tty,
     stdout_is_terminal,
 )
 
@@ -87,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from routerkit.agent import Agent
 
     from ._render import drive, make_view
+    from ._waiting import waiting
 
     started = time.perf_counter()
     prompt = read_prompt(args.prompt)
@@ -119,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
     output = None
     error: BaseException | None = None
     try:
-        output = drive(agent.run(prompt, stream=True), view)
+        with waiting(f"waiting for {model.id}", enabled=stderr_is_tty()) as spinner:
+            output = drive(agent.run(prompt, stream=True), view, spinner)
         if text_format:
             print_json(output.content or "", terminal=terminal)
     except BaseException as exc:

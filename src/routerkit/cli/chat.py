@@ -21,6 +21,7 @@ from ._common import (
     note,
     reasoning_option,
     require_key,
+    stderr_is_tty,
     stdout_is_terminal,
 )
 
@@ -195,13 +196,15 @@ class Chat:
         import time
 
         from ._render import drive, make_view
+        from ._waiting import waiting
 
         started = time.perf_counter()
         view = make_view(terminal=self.terminal, show_reasoning=not self.args.hide_reasoning)
         output = None
         error: BaseException | None = None
         try:
-            output = drive(self.agent.run(text, stream=True), view)
+            with waiting(f"waiting for {self.agent.model.id}", enabled=stderr_is_tty()) as spinner:
+                output = drive(self.agent.run(text, stream=True), view, spinner)
         except KeyboardInterrupt as exc:
             error = exc  # the view said so; the partial answer stays in the session, marked interrupted
         except Exception as exc:
