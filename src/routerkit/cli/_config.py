@@ -6,10 +6,8 @@ what `set` accepts (strings, booleans, numbers and one `[aliases]` table of stri
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +63,8 @@ def parse_value(key: str, text: str) -> str | bool | int | float:
 
 def _toml_string(text: str) -> str:
     # JSON's escapes are TOML basic-string escapes; TOML also wants DEL escaped
+    import json
+
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
@@ -76,13 +76,14 @@ def _toml_value(value: str | bool | int | float) -> str:
     return _toml_string(value)
 
 
-@dataclass
 class Config:
-    """The settings and aliases of one `config.toml`."""
+    """The settings and aliases of one `config.toml`. (A plain class: `routerkit --help` imports this module,
+    and `dataclasses` would add to its start-up.)"""
 
-    path: Path
-    settings: dict[str, Any] = field(default_factory=dict)
-    aliases: dict[str, str] = field(default_factory=dict)
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.settings: dict[str, Any] = {}
+        self.aliases: dict[str, str] = {}
 
     def resolve(self, model_id: str) -> str:
         """`model_id`, or the model an alias of that name stands for."""

@@ -7,7 +7,6 @@ know are reported by the (sub)command they were given to, with the closest optio
 from __future__ import annotations
 
 import argparse
-import difflib
 from collections.abc import Sequence
 
 __all__ = ["parse", "suggestion"]
@@ -17,6 +16,8 @@ _EFFORTS_HINT = "--reasoning is a flag; for an effort use --effort {value}"
 
 def suggestion(word: str, choices: Sequence[str]) -> str:
     """` (did you mean X?)` for the closest of `choices`, or nothing when none is close."""
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 
