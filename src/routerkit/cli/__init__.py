@@ -87,6 +87,13 @@ def _model_options() -> argparse.ArgumentParser:
     group.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="overall deadline per model call")
     group.add_argument("--plain", action="store_true", help="plain text, no live markdown, even on a terminal")
     group.add_argument("--no-log", action="store_true", help="keep no log of this turn (see `routerkit logs`)")
+    group.add_argument(
+        "-a",
+        "--attach",
+        action="append",
+        metavar="PATH|URL",
+        help="attach an image, PDF or other file, audio or video (repeatable)",
+    )
     return parent
 
 
@@ -104,6 +111,7 @@ def _ask_parser(sub: Subparsers, parents: list[argparse.ArgumentParser]) -> None
         '  cat notes.md | routerkit ask "summarise" > summary.txt\n'
         '  routerkit ask -c "and in one sentence?"        # continue the last conversation\n'
         '  routerkit ask --reasoning --effort high "What is 25 * 37?"\n'
+        '  routerkit ask -a photo.png -a notes.pdf "what do these show?"\n'
         '  routerkit ask -m openai/gpt-4o --fallback anthropic/claude-sonnet-4.5 "hello"\n'
         '  routerkit ask --schema person.json "Invent a person" | jq .name\n\n' + EXIT_CODES_HELP,
     )

@@ -15,6 +15,7 @@ from ._common import (
     apply_settings,
     build_model,
     explain,
+    note,
     reasoning_option,
     require_key,
     stderr_is_tty,
@@ -87,12 +88,14 @@ def run(args: argparse.Namespace) -> int:
 
     from routerkit.agent import Agent
 
+    from ._attach import describe, load_attachments
     from ._render import drive, make_view
     from ._waiting import waiting
 
     started = time.perf_counter()
     prompt = read_prompt(args.prompt)
     text_format = load_schema(args.schema) if args.schema else None
+    media, attached = load_attachments(args.attach or [])
     require_key()
     apply_settings(args)
     reasoning = reasoning_option(args)
@@ -118,11 +121,13 @@ def run(args: argparse.Namespace) -> int:
         **session,
     )
     view = make_view(terminal=terminal, show_reasoning=not args.hide_reasoning, show_answer=not text_format)
+    if attached and stderr_is_tty():
+        note(describe(attached))
     output = None
     error: BaseException | None = None
     try:
         with waiting(f"waiting for {model.id}", enabled=stderr_is_tty()) as spinner:
-            output = drive(agent.run(prompt, stream=True), view, spinner)
+            output = drive(agent.run(prompt, stream=True, **media), view, spinner)
         if text_format:
             print_json(output.content or "", terminal=terminal)
     except BaseException as exc:
@@ -145,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
                 output=output,
                 error=error,
                 reasoning=reasoning,
+                attachments=attached,
             )
     assert output is not None
     return EXIT_OK if output.status == "completed" else 8

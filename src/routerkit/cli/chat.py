@@ -35,6 +35,7 @@ HELP = """\
 commands:
   /model ID                 switch model (e.g. /model openai/gpt-4o)
   /reasoning [EFFORT|off]   reasoning on (optionally with an effort: low, medium, high, …) or off
+  /attach PATH|URL          attach a file, image, audio or video to the next message
   /clear                    start a new session (the old one stays saved)
   /history                  show this session's conversation
   /help                     this help
@@ -82,6 +83,7 @@ class Chat:
             if "reasoning" not in given:
                 self.reasoning = json.loads(last.reasoning_setting) if last.reasoning_setting else None
         model = build_model(args, model_id=model_id, reasoning=self.reasoning)
+        self.pending: list[str] = list(args.attach or [])  # attached to the next message
         self.agent: Agent = Agent(
             model=model,
             instructions=args.system,
@@ -151,6 +153,12 @@ class Chat:
             else:
                 effort = {"on": {"enabled": True}, "off": None}.get(value, {"effort": value})
                 self._rebuild(reasoning=effort)
+        elif name == "/attach":
+            if not arg:
+                note("usage: /attach PATH|URL")
+            else:
+                self.pending.append(arg)
+                note(f"{arg} will go with your next message")
         elif name == "/clear":
             self.agent.session_id = new_session_id()
             note(f"new session {self.agent.session_id}")
@@ -195,16 +203,26 @@ class Chat:
         """Run one turn and show it; an error or Ctrl-C ends the turn, not the chat."""
         import time
 
+        from ._attach import describe, load_attachments
         from ._render import drive, make_view
         from ._waiting import waiting
 
         started = time.perf_counter()
+        try:
+            media, attached = load_attachments(self.pending)
+        except CliError as exc:
+            note(f"error: {exc}")
+            self.pending = []
+            return
+        self.pending = []
+        if attached:
+            note(describe(attached))
         view = make_view(terminal=self.terminal, show_reasoning=not self.args.hide_reasoning)
         output = None
         error: BaseException | None = None
         try:
             with waiting(f"waiting for {self.agent.model.id}", enabled=stderr_is_tty()) as spinner:
-                output = drive(self.agent.run(text, stream=True), view, spinner)
+                output = drive(self.agent.run(text, stream=True, **media), view, spinner)
         except KeyboardInterrupt as exc:
             error = exc  # the view said so; the partial answer stays in the session, marked interrupted
         except Exception as exc:
@@ -224,6 +242,7 @@ class Chat:
                 output=output,
                 error=error,
                 reasoning=self.reasoning,
+                attachments=attached,
             )
         self.session_total()
 
