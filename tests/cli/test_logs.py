@@ -113,3 +113,11 @@ def test_usage_totals_by_day_and_model(run_cli, emu):
     table = run_cli("usage").stdout.splitlines()
     assert table[0].split() == ["day", "model", "turns", "input", "output", "reasoning", "cost"]
     assert table[-1].split()[:2] == ["total", "3"]
+
+
+def test_a_broken_log_does_not_cost_the_answer(run_cli, emu, home):
+    (home / "logs.sqlite").write_bytes(b"this is not a database" * 100)
+    r = run_cli("ask", "-m", "emulator/echo", "still answered")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "still answered\n"
+    assert "warning: this turn was not logged" in r.stderr

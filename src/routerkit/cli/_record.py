@@ -6,7 +6,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from ._common import data_home, error_line
+from ._common import data_home, error_line, note
 
 if TYPE_CHECKING:
     from routerkit.agent import RunOutput
@@ -67,8 +67,13 @@ def record_turn(
     if error is not None:
         entry.status = "interrupted" if isinstance(error, KeyboardInterrupt) else "error"
         entry.error = error_line(error)
-    book = open_logbook()
+    import sqlite3
+
     try:
-        book.add(entry)
-    finally:
-        book.close()
+        book = open_logbook()
+        try:
+            book.add(entry)
+        finally:
+            book.close()
+    except (sqlite3.Error, OSError) as exc:  # the turn was shown; a broken log must not cost the answer
+        note(f"warning: this turn was not logged ({exc}); `routerkit logs off` stops logging")
