@@ -27,12 +27,18 @@ def pty_run(cli_env):
 
 
 def test_spinner_before_the_first_token_then_erased(pty_run):
-    p = pty_run("ask", "--plain", "-m", "emulator/slow-800", "hello there")
+    p = pty_run("ask", "-m", "emulator/slow-800", "hello there")
     assert p.wait() == 0, p.text()
     out = p.text()
     assert re.search(r"[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting for emulator/slow-800 \d+\.\d s", out), out
-    answer_at = out.index("hello there\r\n")
+    answer_at = out.index("hello there")
     assert out.rindex("\r\x1b[2K", 0, answer_at) > out.rindex("waiting for", 0, answer_at)  # erased first
+
+
+def test_plain_has_no_spinner(pty_run):
+    p = pty_run("ask", "--plain", "-m", "emulator/slow-400", "plainly")
+    assert p.wait() == 0, p.text()
+    assert "waiting for" not in p.text()
 
 
 def test_retries_are_announced_on_a_terminal(pty_run):

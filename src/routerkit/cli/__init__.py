@@ -29,7 +29,7 @@ _EPILOG = (
     "  ROUTERKIT_HOME       where sessions, logs, config.toml and caches are kept (default: the user data\n"
     "                       directory)\n\n"
     + EXIT_CODES_HELP
-    + "\ndocs: the README (`pip show routerkit` gives its home page);\n"
+    + "\ndocs: README.md in the routerkit repository (library, CLI, emulator, batches);\n"
     "`routerkit COMMAND --help` shows each command's options and examples."
 )
 

@@ -43,8 +43,9 @@ def retry_line(exc: APIError, delay: float, attempt: int, attempts: int) -> str:
 class Waiting:
     """The spinner and the retry lines of one turn, on `stream` (a terminal)."""
 
-    def __init__(self, label: str, stream: TextIO) -> None:
+    def __init__(self, label: str, stream: TextIO, *, spin: bool = True) -> None:
         self.label = label
+        self.spin = spin
         self.stream = stream
         self.lock = threading.Lock()
         self.done = threading.Event()
@@ -64,8 +65,11 @@ class Waiting:
 
     def retry(self, exc: APIError, delay: float, attempt: int, attempts: int) -> None:
         """A retry is about to wait: say so on its own line; the spinner goes on below it."""
+        from ._common import dim
+
         with self.lock:
-            self.stream.write(f"{_CLEAR}\x1b[2m{retry_line(exc, delay, attempt, attempts)}\x1b[0m\n")
+            clear = _CLEAR if self.spin else ""
+            self.stream.write(f"{clear}{dim(retry_line(exc, delay, attempt, attempts))}\n")
             self.stream.flush()
 
     def stop(self) -> None:
@@ -74,22 +78,25 @@ class Waiting:
             return
         with self.lock:
             self.done.set()
-            self.stream.write(_CLEAR)
-            self.stream.flush()
+            if self.spin:
+                self.stream.write(_CLEAR)
+                self.stream.flush()
 
 
 @contextlib.contextmanager
-def waiting(label: str, *, enabled: bool) -> Iterator[Waiting | None]:
+def waiting(label: str, *, enabled: bool, spin: bool = True) -> Iterator[Waiting | None]:
     """A `Waiting` on stderr for the duration of a turn when `enabled` (stderr is a terminal), with the
-    models layer's retry notifications routed to it; None otherwise."""
+    models layer's retry notifications routed to it; None otherwise. `spin=False` (`--plain`): the retry
+    lines only, no terminal control sequences."""
     if not enabled:
         yield None
         return
     from routerkit.models._call import on_retry
 
-    state = Waiting(label, sys.stderr)
+    state = Waiting(label, sys.stderr, spin=spin)
     token = on_retry.set(state.retry)
-    state.thread.start()
+    if spin:
+        state.thread.start()
     try:
         yield state
     finally:

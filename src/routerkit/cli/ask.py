@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     output = None
     error: BaseException | None = None
     try:
-        with waiting(f"waiting for {model.id}", enabled=stderr_is_tty()) as spinner:
+        with waiting(f"waiting for {model.id}", enabled=stderr_is_tty(), spin=not args.plain) as spinner:
             output = drive(agent.run(prompt, stream=True, **media), view, spinner)
         if text_format:
             print_json(output.content or "", terminal=terminal)
