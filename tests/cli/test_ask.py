@@ -33,7 +33,7 @@ def test_reasoning_goes_to_stderr(run_cli, emu):
     assert "I should answer directly" in r.stderr
     assert emu.requests[-1].body["reasoning"] == {"enabled": True}
 
-    r = run_cli("ask", "-m", "emulator/reasoning", "--reasoning", "high", "--hide-reasoning", "again")
+    r = run_cli("ask", "-m", "emulator/reasoning", "--effort", "high", "--hide-reasoning", "again")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "You said: again\n"
     assert "I should answer directly" not in r.stderr
@@ -153,13 +153,14 @@ def test_debug_shows_a_traceback_without_the_key(run_cli):
     assert TEST_KEY not in r.stdout + r.stderr
 
 
-def test_missing_key_and_missing_prompt_are_usage_errors(run_cli):
+def test_missing_key_and_missing_prompt_are_usage_errors(run_cli, emu):
     r = run_cli("ask", "-m", "emulator/echo", "hi", env={"OPENROUTER_API_KEY": None})
     assert r.returncode == 2 and "OPENROUTER_API_KEY is not set" in r.stderr
     r = run_cli("ask", "-m", "emulator/echo")
     assert r.returncode == 2 and "no prompt" in r.stderr
-    r = run_cli("ask", "--reasoning", "extreme-effort-typo")  # not an effort: taken as the prompt
+    r = run_cli("ask", "--reasoning", "what is 2+2?")  # a flag: the next word is the prompt
     assert r.returncode == 0, r.stderr
+    assert emu.requests[-1].body["reasoning"] == {"enabled": True}
     r = run_cli("ask", "--max-retries", "-1", "hi")
     assert r.returncode == 2 and "usage:" in r.stderr
 

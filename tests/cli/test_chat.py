@@ -13,18 +13,18 @@ def test_session_resumes_across_processes(run_cli, emu):
     r = run_cli("chat", "-m", "emulator/echo", "--session", "s1", input="my name is Ada\n")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "my name is Ada\n"
-    assert "session s1: 1 run" in r.stderr and "emulator/echo" in r.stderr
+    assert "session s1: 1 turn" in r.stderr and "emulator/echo" in r.stderr
     assert "resume with: routerkit chat --session s1" in r.stderr
 
     r = run_cli("chat", "-m", "emulator/echo", "--session", "s1", input="what is my name?\n/history\n")
     assert r.returncode == 0, r.stderr
-    assert "resumed: 1 earlier turn" in r.stderr
+    assert "resumed: 1 turn earlier" in r.stderr
     items = _inputs(emu.requests[-1].body)
     texts = [i.get("content") if isinstance(i.get("content"), str) else i["content"][0]["text"] for i in items]
     assert texts == ["my name is Ada", "my name is Ada", "what is my name?"]
     assert [i.get("role") for i in items] == ["user", "assistant", "user"]
     assert "you: my name is Ada\nassistant (emulator/echo): my name is Ada" in r.stdout
-    assert "session s1: 2 runs" in r.stderr
+    assert "session s1: 2 turns" in r.stderr
 
     listed = run_cli("sessions")
     assert listed.returncode == 0
@@ -79,3 +79,33 @@ def test_chat_reports_errors_and_goes_on(run_cli, emu):
 def test_no_sessions_yet(run_cli):
     r = run_cli("sessions")
     assert r.returncode == 0 and r.stdout == "" and "no saved sessions" in r.stderr
+
+
+def test_resumed_session_reopens_on_its_model_and_reasoning(run_cli, emu):
+    r = run_cli("chat", "-m", "emulator/reasoning", "--effort", "high", "--session", "deep", input="think\n")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("chat", "--session", "deep", input="more\n")
+    assert r.returncode == 0, r.stderr
+    assert "emulator/reasoning · reasoning high · session deep" in r.stderr
+    body = emu.requests[-1].body
+    assert body["model"] == "emulator/reasoning" and body["reasoning"] == {"effort": "high"}
+    r = run_cli("chat", "--session", "deep", "-m", "emulator/echo", "--no-reasoning", input="plain\n")
+    body = emu.requests[-1].body
+    assert body["model"] == "emulator/echo" and "reasoning" not in body  # the command line wins
+
+
+def test_failed_turns_are_marked_not_counted(run_cli, emu):
+    script = "hi\n/model emulator/echo\nanswered\n/history\n"
+    r = run_cli("chat", "--max-retries", "0", "-m", "emulator/fail-500", "--session", "s", input=script)
+    assert r.returncode == 0, r.stderr
+    assert "session s: 0 turns (1 failed)" in r.stderr
+    assert "session s: 1 turn (1 failed)" in r.stderr
+    assert "assistant (?) [error]" in r.stdout or "[error]" in r.stdout
+    r = run_cli("chat", "--session", "s", input="")
+    assert "resumed: 1 turn (1 failed) earlier" in r.stderr
+
+
+def test_resume_hint_is_shell_quoted(run_cli, emu):
+    r = run_cli("chat", "-m", "emulator/echo", "--session", "it's mine", input="hello\n")
+    assert r.returncode == 0, r.stderr
+    assert "resume with: routerkit chat --session 'it'\"'\"'s mine'" in r.stderr

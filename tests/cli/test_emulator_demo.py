@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import time
@@ -40,6 +41,21 @@ def test_emulator_command_prints_its_base_url(home):
         assert first.strip().endswith(base_url) and base_url.endswith("/api/v1")
         r = httpx2.get(base_url + "/models", headers={"Authorization": "Bearer x"}, timeout=10)
         assert r.status_code == 200 and r.json()["data"]
+        r = httpx2.post(
+            base_url + "/responses",
+            headers={"Authorization": "Bearer x"},
+            json={"model": "emulator/fail-402", "input": "hi"},
+            timeout=10,
+        )
+        assert r.status_code == 402
+        lines = []
+        while len(lines) < 2:  # one line per request, after the banner's hints
+            line = proc.stderr.readline()
+            assert line, "the emulator stopped logging"
+            if re.match(r"\d\d:\d\d:\d\d ", line):
+                lines.append(line.strip())
+        assert re.fullmatch(r"\S+ GET /api/v1/models - 200 \d+\.\d{3} s", lines[0]), lines
+        assert re.fullmatch(r"\S+ POST /api/v1/responses emulator/fail-402 402 \d+\.\d{3} s", lines[1]), lines
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -67,6 +83,8 @@ def test_demo_without_a_key_runs_the_examples_on_the_emulator(home):
         assert f"=== examples/{name} ===" in r.stdout
     assert "Write a short poem about the ocean" in r.stdout
     assert "Coding" in r.stdout  # the haiku
-    assert r.stdout.count("openai/gpt-oss-20b ·") == 3  # three footers, no errors
+    assert len(re.findall(r"^openai/gpt-oss-20b · ", r.stdout, re.M)) == 2  # the first two examples' footers
+    assert "openai/gpt-4o · ↪ fallback from openai/gpt-oss-20b" in r.stdout  # the third's first model is down
+    assert "takes openai/gpt-oss-20b down" in r.stderr
     assert "error" not in r.stdout.lower()
     assert time.perf_counter() - started < 20

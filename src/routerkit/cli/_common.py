@@ -5,6 +5,7 @@ Nothing heavy is imported at module level: `routerkit --help` loads this module.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import re
@@ -13,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import argparse
-
     from routerkit.models.openrouter import OpenRouterResponses
 
 DEFAULT_MODEL = "openai/gpt-oss-20b"
@@ -35,7 +34,7 @@ EXIT_CODES_HELP = """\
 exit codes:
   0    success
   1    unexpected error (rerun with --debug for a traceback)
-  2    usage error or bad input (bad option, unreadable --schema file, no API key, stdout closed,
+  2    usage error or bad input (bad option, unreadable input file, no API key, stdout closed,
        ROUTERKIT_HOME not a directory)
   3    authentication failed (HTTP 401: missing or invalid OPENROUTER_API_KEY)
   4    insufficient credits (HTTP 402)
@@ -45,6 +44,13 @@ exit codes:
   8    server or provider error (5xx), the response failed or stopped early, or unusable JSON output
   130  interrupted (Ctrl-C)
 """
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help as written (descriptions and examples keep their lines), options aligned at column 32."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32, width=100)
 
 
 class CliError(Exception):
@@ -91,15 +97,30 @@ def redact(text: str) -> str:
 
 
 def error_line(exc: BaseException) -> str:
-    """One line saying what went wrong: kind, HTTP status, OpenRouter's message, the model."""
+    """One sentence saying what went wrong: kind, HTTP status, OpenRouter's message, the model — never a
+    Python class name (routerkit's errors say what happened; anything else is an unexpected error)."""
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
-    text = str(exc) or type(exc).__name__
-    from routerkit.errors import APIError, UsageError
+    from routerkit.errors import RouterkitError
 
-    if not isinstance(exc, APIError | UsageError | CliError):  # APIError's str() starts with its kind
-        text = f"{type(exc).__name__}: {text}"
-    return " ".join(redact(text).split())
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    elif not isinstance(exc, RouterkitError | CliError):
+        text = f"unexpected error ({text or 'no message'}); rerun with --debug for a traceback"
+    return " ".join(redact(text or "unknown error").split())
+
+
+def explain(exc: BaseException, args: argparse.Namespace) -> BaseException:
+    """`exc`, or a `CliError` with a hint when the likely cause is the user's setup: a 404 from a base URL
+    the user chose usually means it lacks the `/api/v1` path."""
+    status = getattr(exc, "status", None)
+    base_url = getattr(args, "base_url", None) or os.environ.get("OPENROUTER_BASE_URL")
+    if status == 404 and base_url and not base_url.rstrip("/").endswith("/api/v1"):
+        return CliError(
+            f"{error_line(exc)} — does the base URL end in /api/v1? ({redact(base_url)})", exit_code_for(exc)
+        )
+    return exc
 
 
 def report_error(exc: BaseException, *, debug: bool) -> int:
@@ -174,13 +195,40 @@ def require_key() -> None:
         )
 
 
-def reasoning_option(value: str | None) -> dict[str, Any] | None:
-    """`--reasoning` alone → enabled; `--reasoning EFFORT` → that effort; `off` → None."""
-    if value is None or value == "off":
+def apply_settings(args: argparse.Namespace) -> None:
+    """Fill the model options the command line left unset from `ROUTERKIT_MODEL` and `config.toml`, and
+    resolve model aliases: flags win, then the environment, then the config file, then the defaults."""
+    from ._config import load_config
+
+    config = load_config(data_home())
+    settings = config.settings
+    args.model = config.resolve(
+        args.model or os.environ.get("ROUTERKIT_MODEL") or settings.get("model") or DEFAULT_MODEL
+    )
+    args.fallback = [config.resolve(m) for m in args.fallback or ()]
+    args.aliases = config.aliases
+    if args.system is None:
+        args.system = settings.get("system")
+    if args.base_url is None and not os.environ.get("OPENROUTER_BASE_URL"):
+        args.base_url = settings.get("base_url")
+    if args.max_retries is None:
+        args.max_retries = settings.get("max_retries")
+    if args.timeout is None:
+        args.timeout = settings.get("timeout")
+    if args.effort is None and args.reasoning is not False:
+        args.effort = settings.get("effort")
+    if args.reasoning is None:
+        args.reasoning = settings.get("reasoning")
+    args.log = settings.get("log", True) and not getattr(args, "no_log", False)
+
+
+def reasoning_option(args: argparse.Namespace) -> dict[str, Any] | None:
+    """`--effort LEVEL` → that effort; `--reasoning` → enabled; `--no-reasoning` or neither → None."""
+    if args.reasoning is False:
         return None
-    if value == "on":
-        return {"enabled": True}
-    return {"effort": value}
+    if args.effort:
+        return {"effort": args.effort}
+    return {"enabled": True} if args.reasoning else None
 
 
 def build_model(
@@ -215,6 +263,14 @@ def stdout_is_terminal() -> bool:
     """Whether stdout is a terminal (False when it is missing or closed)."""
     try:
         return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def stderr_is_tty() -> bool:
+    """Whether stderr is a terminal: progress lines (spinner, retries) are shown only there."""
+    try:
+        return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
 

@@ -21,19 +21,26 @@ if TYPE_CHECKING:
     from routerkit.agent import RunOutput, RunOutputEvent
     from routerkit.console import RunPrinter
 
+    from ._waiting import Waiting
+
 
 class View:
     """One run shown through a console printer, with the calls `drive` makes."""
 
     def __init__(self, printer: RunPrinter) -> None:
         self.printer = printer
+        #: What was shown, kept for the log even when the run fails or is interrupted.
+        self.answer: list[str] = []
+        self.reasoning_text: list[str] = []
 
     def reasoning(self, delta: str) -> None:
         """A piece of the model's reasoning."""
+        self.reasoning_text.append(delta)
         self.printer.reasoning_delta(delta)
 
     def content(self, delta: str) -> None:
         """A piece of the answer."""
+        self.answer.append(delta)
         self.printer.content_delta(delta)
 
     def tool_call(self, name: str, arguments: str) -> None:
@@ -72,13 +79,15 @@ def make_view(*, terminal: bool, show_reasoning: bool, show_answer: bool = True)
     return View(PlainPrinter.split(answer, sys.stderr, show_reasoning=show_reasoning))
 
 
-def drive(events: Iterator[RunOutputEvent], view: View) -> RunOutput:
+def drive(events: Iterator[RunOutputEvent], view: View, waiting: Waiting | None = None) -> RunOutput:
     """Show a streamed run; return its output. A failed run's exception (or Ctrl-C) propagates after the
-    view is closed, with whatever answer arrived left on screen."""
+    view is closed, with whatever answer arrived left on screen. `waiting`'s spinner stops at the first
+    event after the run's start."""
     from routerkit.agent import (
         ReasoningContentDeltaEvent,
         RunCompletedEvent,
         RunContentEvent,
+        RunStartedEvent,
         ToolCallCompletedEvent,
         ToolCallStartedEvent,
     )
@@ -86,6 +95,8 @@ def drive(events: Iterator[RunOutputEvent], view: View) -> RunOutput:
     output: RunOutput | None = None
     try:
         for event in events:
+            if waiting is not None and not isinstance(event, RunStartedEvent):
+                waiting.stop()
             match event:
                 case RunContentEvent(content=delta):
                     view.content(delta)
@@ -102,6 +113,8 @@ def drive(events: Iterator[RunOutputEvent], view: View) -> RunOutput:
         view.interrupted()
         raise
     finally:
+        if waiting is not None:
+            waiting.stop()
         close = getattr(events, "close", None)
         if close is not None:
             close()

@@ -12,9 +12,13 @@ from ._common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    apply_settings,
     build_model,
+    explain,
+    note,
     reasoning_option,
     require_key,
+    stderr_is_tty,
     stdout_is_terminal,
 )
 
@@ -57,30 +61,101 @@ def load_schema(path: str) -> dict[str, Any]:
     return {"type": "json_schema", "name": name, "schema": schema, "strict": bool(strict)}
 
 
+def _session(args: argparse.Namespace) -> tuple[str | None, bool]:
+    """The conversation this turn belongs to, and whether it continues an earlier one: `--session ID`,
+    `-c` (the last logged conversation), else a new one when the turn is kept at all."""
+    from .chat import new_session_id
+
+    if args.session:
+        return args.session, True
+    if args.continue_:
+        from ._record import open_logbook
+
+        book = open_logbook()
+        try:
+            last = book.last_session()
+        finally:
+            book.close()
+        if last is None:
+            raise CliError("-c: there is no earlier conversation to continue (nothing is logged yet)", EXIT_USAGE)
+        return last, True
+    return (new_session_id(), False) if args.log else (None, False)
+
+
 def run(args: argparse.Namespace) -> int:
-    """`routerkit ask`: one streamed answer; exit 8 when the response was not completed."""
+    """`routerkit ask`: one streamed answer, logged; exit 8 when the response was not completed."""
+    import time
+
     from routerkit.agent import Agent
 
+    from ._attach import describe, load_attachments
     from ._mcp import mcp_servers
     from ._render import drive, make_view
+    from ._waiting import waiting
 
+    started = time.perf_counter()
     prompt = read_prompt(args.prompt)
     text_format = load_schema(args.schema) if args.schema else None
+    media, attached = load_attachments(args.attach or [])
     require_key()
+    apply_settings(args)
+    reasoning = reasoning_option(args)
     model = build_model(
         args,
-        reasoning=reasoning_option(args.reasoning),
+        reasoning=reasoning,
         text={"format": text_format} if text_format else None,
     )
+    session_id, continued = _session(args)
+    db = None
+    if session_id is not None:
+        from .chat import open_db
+
+        db = open_db()
     terminal = stdout_is_terminal() and not args.plain
-    with mcp_servers(args) as tools:
-        # The same prompt whether stdout is a terminal or a file: markdown is asked for unless --plain or --schema.
-        agent = Agent(model=model, instructions=args.system, markdown=not (args.plain or text_format), tools=tools)
-        show_reasoning = not args.hide_reasoning
-        view = make_view(terminal=terminal, show_reasoning=show_reasoning, show_answer=not text_format)
-        output = drive(agent.run(prompt, stream=True), view)
-    if text_format:
-        print_json(output.content or "", terminal=terminal)
+    # The same prompt whether stdout is a terminal or a file: markdown is asked for unless --plain or --schema.
+    session: dict[str, Any] = {"db": db, "session_id": session_id} if db is not None else {}
+    view = make_view(terminal=terminal, show_reasoning=not args.hide_reasoning, show_answer=not text_format)
+    if attached and stderr_is_tty():
+        note(describe(attached))
+    output = None
+    error: BaseException | None = None
+    try:
+        with mcp_servers(args) as tools:
+            agent = Agent(
+                model=model,
+                instructions=args.system,
+                markdown=not (args.plain or text_format),
+                add_history_to_context=continued,
+                tools=tools,
+                **session,
+            )
+            with waiting(f"waiting for {model.id}", enabled=stderr_is_tty(), spin=not args.plain) as spinner:
+                output = drive(agent.run(prompt, stream=True, **media), view, spinner)
+        if text_format:
+            print_json(output.content or "", terminal=terminal)
+    except BaseException as exc:
+        error = exc
+        raise explain(exc, args) from None
+    finally:
+        if db is not None:
+            db.close()
+        if args.log:
+            from ._record import record_turn
+
+            record_turn(
+                command="ask",
+                prompt=prompt,
+                system=args.system,
+                model_requested=model.id,
+                session_id=session_id,
+                view=view,
+                started=started,
+                output=output,
+                error=error,
+                reasoning=reasoning,
+                attachments=attached,
+            )
+    assert output is not None
     return EXIT_OK if output.status == "completed" else 8
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import time
 import uuid
@@ -11,12 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from ._common import (
     EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    apply_settings,
     build_model,
     data_home,
     error_line,
+    explain,
     note,
     reasoning_option,
     require_key,
+    stderr_is_tty,
     stdout_is_terminal,
 )
 
@@ -31,6 +37,7 @@ HELP = """\
 commands:
   /model ID                 switch model (e.g. /model openai/gpt-4o)
   /reasoning [EFFORT|off]   reasoning on (optionally with an effort: low, medium, high, …) or off
+  /attach PATH|URL          attach a file, image, audio or video to the next message
   /clear                    start a new session (the old one stays saved)
   /history                  show this session's conversation
   /help                     this help
@@ -54,81 +61,45 @@ def new_session_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
 
 
-# ---- routerkit sessions / chat --list ------------------------------------------------------------------
-
-
-def run_sessions(args: argparse.Namespace) -> int:
-    """`routerkit sessions`: a table on a terminal, tab-separated lines or JSON otherwise."""
-    db = open_db()
-    try:
-        sessions = db.list_sessions()
-    finally:
-        db.close()
-    if getattr(args, "json", False):
-        rows = [
-            {
-                "session_id": s.session_id,
-                "runs": s.runs,
-                "created_at": s.created_at,
-                "updated_at": s.updated_at,
-                "total_cost": s.total_cost,
-                "title": s.title,
-            }
-            for s in sessions
-        ]
-        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-        return EXIT_OK
-    if not sessions:
-        note("no saved sessions yet: start one with `routerkit chat`")
-        return EXIT_OK
-    from routerkit.console import format_cost
-
-    def when(ts: float) -> str:
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
-
-    if stdout_is_terminal():
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(box=None, header_style="bold")
-        table.add_column("session")
-        table.add_column("runs", justify="right")
-        table.add_column("last used")
-        table.add_column("cost", justify="right")
-        table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=60)
-        for s in sessions:
-            table.add_row(s.session_id, str(s.runs), when(s.updated_at), format_cost(s.total_cost), s.title or "")
-        Console().print(table)
-    else:
-        sys.stdout.write("session\truns\tlast_used\tcost\ttitle\n")
-        for s in sessions:
-            title = (s.title or "").replace("\t", " ")
-            sys.stdout.write(f"{s.session_id}\t{s.runs}\t{when(s.updated_at)}\t{s.total_cost:.6f}\t{title}\n")
-    return EXIT_OK
-
-
 # ---- the conversation ----------------------------------------------------------------------------------
 
 
 class Chat:
     """One interactive conversation: reads messages, runs slash commands, shows answers, keeps the session."""
 
-    def __init__(self, args: argparse.Namespace, db: SqliteDb, tools: Sequence[MCPTools] = ()) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        db: SqliteDb,
+        given: frozenset[str] = frozenset(),
+        tools: Sequence[MCPTools] = (),
+    ) -> None:
+        """`given`: which of "model" and "reasoning" the command line set (those win over a resumed session's);
+        `tools`: the connected MCP servers of `--mcp` / `--mcp-url`."""
         from routerkit.agent import Agent
 
         self.args = args
         self.db = db
         self.terminal = stdout_is_terminal() and not args.plain
         self.interactive = sys.stdin.isatty()
-        self.reasoning = reasoning_option(args.reasoning)
-        model = build_model(args, reasoning=self.reasoning)
+        session_id = args.session or new_session_id()
+        self.reasoning = reasoning_option(args)
+        model_id = args.model
+        last = _last_turn(session_id) if args.log else None
+        if last is not None:  # a resumed session reopens on its last model and reasoning, unless told otherwise
+            if "model" not in given:
+                model_id = last.model_requested
+            if "reasoning" not in given:
+                self.reasoning = json.loads(last.reasoning_setting) if last.reasoning_setting else None
+        model = build_model(args, model_id=model_id, reasoning=self.reasoning)
+        self.pending: list[str] = list(args.attach or [])  # attached to the next message
         self.agent: Agent = Agent(
             model=model,
             instructions=args.system,
             markdown=not args.plain,
             add_history_to_context=args.history > 0,
             num_history_runs=max(args.history, 1),
-            session_id=args.session or new_session_id(),
+            session_id=session_id,
             db=db,
             tools=list(tools),
         )
@@ -190,7 +161,14 @@ class Chat:
             if value not in (*REASONING_EFFORTS, "on", "off"):
                 note(f"unknown effort {value!r}; use one of {', '.join(REASONING_EFFORTS)}, or off")
             else:
-                self._rebuild(reasoning=reasoning_option(value))
+                effort = {"on": {"enabled": True}, "off": None}.get(value, {"effort": value})
+                self._rebuild(reasoning=effort)
+        elif name == "/attach":
+            if not arg:
+                note("usage: /attach PATH|URL")
+            else:
+                self.pending.append(arg)
+                note(f"{arg} will go with your next message")
         elif name == "/clear":
             self.agent.session_id = new_session_id()
             note(f"new session {self.agent.session_id}")
@@ -205,7 +183,8 @@ class Chat:
         if reasoning is ...:
             reasoning = self.reasoning
         try:
-            model = build_model(self.args, model_id=model_id or old.id, reasoning=reasoning)
+            model_id = self.args.aliases.get(model_id, model_id) if model_id else old.id
+            model = build_model(self.args, model_id=model_id, reasoning=reasoning)
         except Exception as exc:
             note(f"error: {error_line(exc)}")
             return
@@ -232,33 +211,80 @@ class Chat:
 
     def answer(self, text: str) -> None:
         """Run one turn and show it; an error or Ctrl-C ends the turn, not the chat."""
-        from ._render import drive, make_view
+        import time
 
-        view = make_view(terminal=self.terminal, show_reasoning=not self.args.hide_reasoning)
+        from ._attach import describe, load_attachments
+        from ._render import drive, make_view
+        from ._waiting import waiting
+
+        started = time.perf_counter()
         try:
-            drive(self.agent.run(text, stream=True), view)
-        except KeyboardInterrupt:
-            pass  # the view said so; the partial answer stays in the session's history
+            media, attached = load_attachments(self.pending)
+        except CliError as exc:
+            note(f"error: {exc}")
+            self.pending = []
+            return
+        self.pending = []
+        if attached:
+            note(describe(attached))
+        view = make_view(terminal=self.terminal, show_reasoning=not self.args.hide_reasoning)
+        output = None
+        error: BaseException | None = None
+        try:
+            with waiting(
+                f"waiting for {self.agent.model.id}", enabled=stderr_is_tty(), spin=not self.args.plain
+            ) as spinner:
+                output = drive(self.agent.run(text, stream=True, **media), view, spinner)
+        except KeyboardInterrupt as exc:
+            error = exc  # the view said so; the partial answer stays in the session, marked interrupted
         except Exception as exc:
-            sys.stderr.write(f"routerkit: error: {error_line(exc)}\n")
+            error = exc
+            sys.stderr.write(f"routerkit: error: {error_line(explain(exc, self.args))}\n")
+        if self.args.log:
+            from ._record import record_turn
+
+            record_turn(
+                command="chat",
+                prompt=text,
+                system=self.args.system,
+                model_requested=self.agent.model.id,
+                session_id=self.agent.session_id,
+                view=view,
+                started=started,
+                output=output,
+                error=error,
+                reasoning=self.reasoning,
+                attachments=attached,
+            )
         self.session_total()
 
+    def turns(self) -> str:
+        """ "3 turns" or "3 turns (1 failed, 1 interrupted)": only answered turns count as turns."""
+        runs = self.db.get_runs(self.agent.session_id, statuses=("completed", "interrupted", "error"))
+        answered = sum(r.status == "completed" for r in runs)
+        failed = sum(r.status == "error" for r in runs)
+        interrupted = len(runs) - answered - failed
+        text = f"{answered} turn{'s' if answered != 1 else ''}"
+        others = [f"{n} {what}" for n, what in ((failed, "failed"), (interrupted, "interrupted")) if n]
+        return f"{text} ({', '.join(others)})" if others else text
+
     def session_total(self) -> None:
-        """A note with the session's runs and total cost so far."""
+        """A note with the session's answered turns and total cost so far."""
         from routerkit.console import format_cost
 
         for s in self.db.list_sessions():
             if s.session_id == self.agent.session_id:
-                runs = f"{s.runs} run{'s' if s.runs != 1 else ''}"
-                note(f"session {s.session_id}: {runs} · {format_cost(s.total_cost)} total")
+                note(f"session {s.session_id}: {self.turns()} · {format_cost(s.total_cost)} total")
                 return
 
     def loop(self) -> int:
         """Read and answer messages until /exit, Ctrl-D or Ctrl-C twice."""
         prior = self.db.get_runs(self.agent.session_id, statuses=("completed", "interrupted", "error"))
-        resumed = f" (resumed: {len(prior)} earlier turn{'s' if len(prior) != 1 else ''})" if prior else ""
+        resumed = f" (resumed: {self.turns()} earlier)" if prior else ""
+        effort = "off" if not self.reasoning else self.reasoning.get("effort", "on")
         note(
-            f"routerkit chat · {self.agent.model.id} · session {self.agent.session_id}{resumed}\n"
+            f"routerkit chat · {self.agent.model.id} · reasoning {effort} · session {self.agent.session_id}"
+            f"{resumed}\n"
             "/help for commands · Ctrl-D or /exit to leave"
         )
         while True:
@@ -270,15 +296,46 @@ class Chat:
                     break
                 continue
             self.answer(text)
-        note(f"resume with: routerkit chat --session {self.agent.session_id}")
+        note(f"resume with: routerkit chat --session {shlex.quote(self.agent.session_id)}")
         return EXIT_OK
+
+
+def _last_turn(session_id: str) -> Any:
+    from ._record import open_logbook
+
+    book = open_logbook()
+    try:
+        return book.last_turn(session_id)
+    finally:
+        book.close()
 
 
 def run(args: argparse.Namespace) -> int:
     """`routerkit chat` (or `chat --list`)."""
     if args.list:
-        return run_sessions(args)
+        from .sessions import list_sessions
+
+        return list_sessions(args)
     require_key()
+    given = frozenset(
+        name
+        for name, value in (
+            ("model", args.model),
+            ("reasoning", args.effort if args.reasoning is None else args.reasoning),
+        )
+        if value is not None
+    )
+    apply_settings(args)
+    if args.continue_ and not args.session:
+        from ._record import open_logbook
+
+        book = open_logbook()
+        try:
+            args.session = book.last_session()
+        finally:
+            book.close()
+        if args.session is None:
+            raise CliError("-c: there is no earlier conversation to resume (nothing is logged yet)", EXIT_USAGE)
     if sys.stdin.isatty():
         import contextlib
 
@@ -289,6 +346,6 @@ def run(args: argparse.Namespace) -> int:
     db = open_db()
     try:
         with mcp_servers(args) as tools:
-            return Chat(args, db, tools).loop()
+            return Chat(args, db, given, tools).loop()
     finally:
         db.close()

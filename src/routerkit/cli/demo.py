@@ -13,11 +13,16 @@ from ._common import EXIT_OK, KEY_ENV, note
 if TYPE_CHECKING:
     import argparse
 
+    from routerkit.emulator import Emulator
+
 BASE_URL_ENV = "OPENROUTER_BASE_URL"
+
+#: Offline, the emulator takes this example's first model down, so its fallback visibly answers.
+_OUTAGES = {"fallback.py": "openai/gpt-oss-20b"}
 
 
 @contextlib.contextmanager
-def _offline() -> Iterator[str]:
+def _offline() -> Iterator[Emulator]:
     """The emulator in this process, with the environment pointing the examples at it."""
     from routerkit.emulator import Emulator
 
@@ -26,7 +31,7 @@ def _offline() -> Iterator[str]:
         os.environ[BASE_URL_ENV] = emu.base_url
         os.environ[KEY_ENV] = "emulator-demo-key"
         try:
-            yield emu.base_url
+            yield emu
         finally:
             for name, value in saved.items():
                 if value is None:
@@ -40,12 +45,13 @@ def run(args: argparse.Namespace) -> int:
     from routerkit._demo import EXAMPLES
 
     offline = args.offline or not os.environ.get(KEY_ENV)
+    emu: Emulator | None = None
     with contextlib.ExitStack() as stack:
         if offline:
-            base_url = stack.enter_context(_offline())
+            emu = stack.enter_context(_offline())
             why = "--offline" if args.offline else f"{KEY_ENV} is not set"
             note(
-                f"{why}: answers come from the local routerkit emulator at {base_url}, not from a real model.\n"
+                f"{why}: answers come from the local routerkit emulator at {emu.base_url}, not from a real model.\n"
                 f"Set {KEY_ENV} to run these examples on OpenRouter."
             )
         else:
@@ -53,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
             note(f"running the examples on {target} with your {KEY_ENV} (they cost a few hundredths of a cent)")
         for name, source in EXAMPLES.items():
             _banner(f"examples/{name}")
+            if emu is not None and name in _OUTAGES:
+                emu.outages.add(_OUTAGES[name])
+                note(f"(the emulator takes {_OUTAGES[name]} down for this example: watch the fallback answer)")
             code = compile(source, f"examples/{name}", "exec")
             exec(code, {"__name__": "__main__", "__file__": f"examples/{name}"})
             sys.stdout.flush()

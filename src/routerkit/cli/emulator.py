@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from ._common import EXIT_OK, note
@@ -12,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the emulator until Ctrl-C; a port that cannot be bound is a network error (exit 7)."""
+    """Serve the emulator until Ctrl-C, one line per request on stderr (unless --quiet); a port that cannot be
+    bound is a network error (exit 7)."""
     from routerkit.emulator import RateLimit, serve
 
     def ready(base_url: str) -> None:
@@ -26,9 +28,19 @@ def run(args: argparse.Namespace) -> int:
             "Ctrl-C to stop"
         )
 
+    def log(line: str) -> None:
+        sys.stderr.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+        sys.stderr.flush()
+
     try:
         rpm = getattr(args, "rpm", None)
-        serve(args.host, args.port, on_ready=ready, rate_limit=RateLimit(rpm) if rpm else None)
+        serve(
+            args.host,
+            args.port,
+            on_ready=ready,
+            rate_limit=RateLimit(rpm) if rpm else None,
+            log=None if args.quiet else log,
+        )
     except OSError as exc:
         from ._common import CliError
 

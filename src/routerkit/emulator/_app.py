@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import socket
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +34,7 @@ SEND_CHUNK = 32 * 1024
 KEEPALIVE_EVERY_S = 1.0
 
 _MODELS_BODY: bytes | None = None
+_MODEL = re.compile(rb'"model"\s*:\s*"([^"\\]{1,200})"')
 _JSON = [(b"content-type", b"application/json")]
 
 
@@ -65,8 +68,12 @@ class EmulatorApp:
         engine: Engine | None = None,
         record: Callable[[RecordedRequest], None] | None = None,
         account: Account | None = None,
+        log: Callable[[str], None] | None = None,
     ):
+        """`log`, when given, gets one line per request once it is answered: method, path, model, status,
+        duration (`routerkit emulator` prints them)."""
         self.engine = engine or Engine()
+        self.log = log
         self.account = account or Account()
         self.scripted: deque[ScriptedReply] = deque()
         self.record = record
@@ -78,18 +85,34 @@ class EmulatorApp:
         """Answer one HTTP request (other scope types are ignored)."""
         if scope["type"] != "http":
             return
-        conn = _Conn(self, scope, receive, send)
+        started = time.perf_counter()
+        status = 0
+
+        async def send_noting_status(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        conn = _Conn(self, scope, receive, send_noting_status if self.log is not None else send)
         self._open.add(conn)
         try:
             await self._route(conn, scope, conn.headers)
         finally:
             self._open.discard(conn)
+            if self.log is not None:
+                took = time.perf_counter() - started
+                answered = str(status) if status else "dropped"
+                self.log(f"{scope['method']} {scope['path']} {conn.model or '-'} {answered} {took:.3f} s")
 
     async def _route(self, conn: _Conn, scope: dict[str, Any], headers: dict[str, str]) -> None:
         path, method = scope["path"], scope["method"]
         raw = await conn.read_body(MAX_BODY_BYTES)
         if conn.gone.is_set():  # the client left while sending: nothing to answer
             return
+        if self.log is not None and raw:
+            found = _MODEL.search(raw[:65536])
+            conn.model = found.group(1).decode("utf-8", "replace") if found else None
         if self.record is not None and raw is not None:
             self.record(RecordedRequest(method, path, headers, _parse(raw), raw))
         if raw is None:
@@ -142,6 +165,7 @@ class _Conn:
         self.headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         self.gone = asyncio.Event()
         self._watcher: asyncio.Task[None] | None = None
+        self.model: str | None = None  # for the log line
 
     # -- disconnect tracking -------------------------------------------------------------------------
     def watch(self) -> None:

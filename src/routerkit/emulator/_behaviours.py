@@ -8,6 +8,7 @@ answer of :mod:`._faults`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -163,10 +164,56 @@ def _tool_turn(t: Turn) -> bool:
     calls = []
     for tool in chosen:
         params = tool.get("parameters") or {"type": "object", "properties": {}}
-        args = content.sample_from_schema(params)
-        calls.append((str(tool.get("name", "")), dumps(args if isinstance(args, dict) else {})))
+        calls.append((str(tool.get("name", "")), dumps(_arguments(params, req.user_text))))
     t.out.function_calls(calls)
     return True
+
+
+# A proper noun after a preposition ("weather in Paris", "flights to New York"): a place or a name.
+_NAMED = re.compile(r"\b(?:in|for|at|of|about|to|from|near|called|named)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+_WHOLE_TEXT = frozenset({"query", "q", "text", "prompt", "question", "input", "message", "search", "topic"})
+
+
+def _fits(value: Any, schema: dict[str, Any]) -> bool:
+    """Whether `value` keeps to the simple bounds of `schema` (what strict schemas from type hints use)."""
+    if isinstance(value, str):
+        return schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value)) and not (
+            schema.get("pattern") or schema.get("format")
+        )
+    low, high = schema.get("minimum"), schema.get("maximum")
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _arguments(params: dict[str, Any], prompt: str) -> dict[str, Any]:
+    """Arguments valid for `params`, taken from the prompt where it says them, as a model would: an enum
+    value the prompt names, proper nouns after a preposition for strings (the whole prompt for a `query`),
+    the prompt's numbers in order for numbers; a sample value for the rest."""
+    args = content.sample_from_schema(params)
+    if not isinstance(args, dict):
+        return {}
+    properties = params.get("properties")
+    if not isinstance(properties, dict):
+        return args
+    names = iter(_NAMED.findall(prompt))
+    numbers = iter(_NUMBER.findall(prompt))
+    lowered = prompt.lower()
+    for name, schema in properties.items():
+        if name not in args or not isinstance(schema, dict):
+            continue
+        value: Any = None
+        kind = schema.get("type")
+        if isinstance(schema.get("enum"), list):
+            value = next((v for v in schema["enum"] if isinstance(v, str) and v.lower() in lowered), None)
+        elif kind == "string":
+            value = prompt.strip() if name.lower() in _WHOLE_TEXT else next(names, None)
+        elif kind in ("integer", "number"):
+            text = next(numbers, None)
+            if text is not None and (kind == "number" or "." not in text):
+                value = int(text) if kind == "integer" else float(text)
+        if value is not None and _fits(value, schema):
+            args[name] = value
+    return args
 
 
 def _json_answer(fmt: Any, text: str) -> str:

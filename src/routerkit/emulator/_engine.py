@@ -33,6 +33,7 @@ class Engine:
     def __init__(self) -> None:
         self.sealer = Sealer()
         self._flaky = FlakyCounter()
+        self.outages: set[str] = set()
 
     def reset(self) -> None:
         """Forget the ``flaky-N`` counters."""
@@ -56,7 +57,9 @@ class Engine:
         attempts: list[dict[str, Any]] = []
         failure: Failure | HttpReply | None = None
         for spec in specs:
-            failure = pre_stream_failure(spec, req.body, self._flaky) or self.sealer.replay_failure(req, spec)
+            failure = pre_stream_failure(
+                spec, req.body, self._flaky, down=spec.base in self.outages, size=len(raw)
+            ) or self.sealer.replay_failure(req, spec)
             provider = provider_name(spec.base)
             attempts.append(
                 {"model": spec.base, "provider": provider, "status": 200 if failure is None else failure.status}

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._models import ModelSpec, provider_name
+from ._models import ModelSpec, context_length, provider_name
 from ._outcomes import Ending, Failure, HttpReply, dumps
 
 __all__ = ["MID_STREAM", "PARTIAL", "STALL_LIMIT_S", "FlakyCounter", "MidStream", "pre_stream_failure"]
@@ -152,8 +152,31 @@ def _flaky(spec: ModelSpec, body: dict[str, Any], counter: FlakyCounter) -> Fail
     return Failure(503, {"error": {"code": 503, "message": "Provider returned error", "metadata": metadata}})
 
 
-def pre_stream_failure(spec: ModelSpec, body: dict[str, Any], counter: FlakyCounter) -> Failure | HttpReply | None:
-    """The error ``spec`` answers before streaming, or ``None`` if it serves the request."""
+def _too_long(spec: ModelSpec, size: int) -> Failure | None:
+    """OpenRouter's 400 for a prompt past a realistic model's context length (about 4 bytes a token)."""
+    limit = context_length(spec.base)
+    tokens = size // 4
+    if limit is None or tokens <= limit:
+        return None
+    message = (
+        f"This endpoint's maximum context length is {limit} tokens. However, you requested about {tokens} tokens "
+        f'({tokens} of text input). Please reduce the length of either one, or use the "middle-out" transform '
+        "to compress your prompt automatically."
+    )
+    metadata = {"provider_name": provider_name(spec.base), "error_type": "context_length_exceeded"}
+    return Failure(400, {"error": {"code": 400, "message": message, "metadata": metadata}})
+
+
+def pre_stream_failure(
+    spec: ModelSpec, body: dict[str, Any], counter: FlakyCounter, *, down: bool = False, size: int = 0
+) -> Failure | HttpReply | None:
+    """The error ``spec`` answers before streaming, or ``None`` if it serves the request. ``down``: the
+    model is in an outage (``Emulator.outages``); ``size``: the request body's length, checked against a
+    realistic model's context length."""
+    if down:
+        return _unavailable(spec)
+    if (too_long := _too_long(spec, size)) is not None:
+        return too_long
     if spec.family == "fail":
         return _fail(spec, provider_name(spec.base))
     if spec.family == "unavailable":

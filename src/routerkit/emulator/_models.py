@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ModelSpec", "list_models", "price", "provider_name", "resolve"]
+__all__ = ["ModelSpec", "context_length", "list_models", "price", "provider_name", "resolve"]
 
 # USD per token: (prompt, completion).
 _PRICES: dict[str, tuple[float, float]] = {
@@ -106,6 +106,12 @@ def resolve(model_id: str) -> ModelSpec | None:
     if m:
         return ModelSpec(model_id, base, m["family"], n=int(m["n"]), pace_ms=pace)
     return None
+
+
+def context_length(model: str) -> int | None:
+    """A realistic id's context length in tokens (what `/models` lists); None for the emulator's own ids."""
+    known = _REALISTIC.get(model)
+    return known[2] if known else None
 
 
 def price(model: str) -> tuple[float, float]:

@@ -78,6 +78,8 @@ class Emulator:
     - ``enqueue(reply)``: the next ``POST /responses`` gets ``reply`` instead of model behaviour (FIFO,
       one per request); see :mod:`routerkit.emulator._script` for the reply and step types.
     - ``reset()``: forget recorded requests, pending scripted replies and ``flaky-N`` counters.
+    - ``outages``: model ids (e.g. ``"openai/gpt-oss-20b"``) that answer 503 "No endpoints available"
+      until removed, so a fallback list can be seen at work (``routerkit demo`` does this).
 
     Start takes milliseconds, stop about 0.2 s (uvicorn's own shutdown ticks); stopping closes the
     connections of requests in progress, so a client holding a stalled stream cannot make it hang.
@@ -145,6 +147,10 @@ class Emulator:
         return self.url + API_PREFIX
 
     @property
+    def outages(self) -> set[str]:
+        return self._app.engine.outages
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
             return list(self._requests)
@@ -181,18 +187,20 @@ def serve(
     *,
     on_ready: Callable[[str], None] | None = _print_banner,
     rate_limit: RateLimit | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> None:
     """Run the emulator in the foreground until interrupted (Ctrl-C / SIGTERM).
 
     ``on_ready(base_url)`` is called once the socket listens (default: print the base URL and an
     ``OPENROUTER_BASE_URL=...`` line); pass ``None`` for silence. ``port=0`` picks a free port.
-    ``rate_limit`` makes the account answer 429 past that many requests per window.
+    ``rate_limit`` makes the account answer 429 past that many requests per window. ``log`` gets one
+    line per request (method, path, model, status, duration).
     """
     listener = Listener(host, port)
     bound = listener.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown}:{bound}{API_PREFIX}"
-    app = EmulatorApp(Engine(), account=Account(rate_limit))
+    app = EmulatorApp(Engine(), account=Account(rate_limit), log=log)
 
     def started() -> None:
         if on_ready is not None:

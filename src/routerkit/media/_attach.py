@@ -71,8 +71,8 @@ def from_source(source: str | os.PathLike[str]) -> Image | Audio | Video | File:
     if not isinstance(source, str | os.PathLike) or not str(source):
         raise UsageError(f"from_source() takes a file path or an http(s) URL, got {_shown(source)}")
     path = Path(source)
-    mime = sniff_mime(_read_file("from_source()", path)) or ""
-    return _CLASSES.get(mime.partition("/")[0], File)(filepath=path)
+    mime = sniff_mime(_read_file("from_source()", path))
+    return _CLASSES.get((mime or "").partition("/")[0], File)(filepath=path, mime_type=mime)
 
 
 def _shown(value: object) -> str:

@@ -8,8 +8,9 @@ these: they only move bytes and sleep.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +30,15 @@ from ..wire._json import loads
 from ..wire._response import ModelResponse, build_response
 from ..wire._stream import ResponseStream
 
-__all__ = ["ERROR_BODY_LIMIT", "BodyReader", "Call", "translate_errors"]
+__all__ = ["ERROR_BODY_LIMIT", "BodyReader", "Call", "on_retry", "translate_errors"]
 
 #: Error bodies are read up to this size, and the message built from what arrived: no error page needs more.
 ERROR_BODY_LIMIT = 1024 * 1024
+
+
+#: Told of each retry before its wait: (the error, seconds to wait, the attempt about to start, attempts
+#: allowed). The CLI sets it to say "retrying in 2 s" on a terminal instead of staying blank.
+on_retry: ContextVar[Callable[[APIError, float, int, int], None] | None] = ContextVar("on_retry", default=None)
 
 
 @dataclass(slots=True)
@@ -100,6 +106,9 @@ class Call:
             exc.__suppress_context__ = True
             raise exc
         self.retries += 1
+        listener = on_retry.get()
+        if listener is not None:
+            listener(exc, delay, self.retries + 1, self.policy.max_retries + 1)
         return delay
 
     def body_reader(self, status: int, headers: Mapping[str, str]) -> BodyReader:

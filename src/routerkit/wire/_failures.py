@@ -80,7 +80,7 @@ def error_from_status(
         inner_meta = error.get("metadata")
         outer_meta = payload.get("metadata") if isinstance(payload, dict) else None
         metadata = inner_meta if isinstance(inner_meta, dict) else outer_meta if isinstance(outer_meta, dict) else {}
-        message += _detail(metadata)
+        message += _detail(metadata, message)
     else:
         message = _text_message(status, body)
     cls = _STATUS_TYPES.get(status, ServerError)
@@ -209,15 +209,16 @@ class RetryPolicy:
         return wait
 
 
-def _detail(metadata: Mapping[str, Any]) -> str:
-    """A short suffix with what OpenRouter's metadata adds to its message (provider, validation issues)."""
+def _detail(metadata: Mapping[str, Any], message: str) -> str:
+    """A short suffix with what OpenRouter's metadata adds to `message` (provider, validation issues); the
+    upstream's raw text only when the message does not already say it."""
     bits = []
     provider = metadata.get("provider_name")
     if provider:
         bits.append(f"provider: {provider}")
     raw = metadata.get("raw")
-    if isinstance(raw, str) and raw.strip():
-        flat = " ".join(raw.split())
+    flat = " ".join(raw.split()) if isinstance(raw, str) else ""
+    if flat and flat.rstrip(".") not in " ".join(message.split()):
         bits.append(flat if len(flat) <= _MAX_DETAIL else flat[:_MAX_DETAIL] + "…")
     reasons = metadata.get("reasons")
     if isinstance(reasons, list) and reasons:

@@ -1,0 +1,95 @@
+"""The CLI, whole process (spawn to exit): `routerkit --help`, `routerkit ask` against a local emulator, and
+what logging every turn costs (`ask` with and without `--no-log`, interleaved runs).
+
+    python benchmarks/bench_cli.py [--runs N]
+
+Targets: `--help` < 0.1 s, `ask` < 0.3 s, logging ≤ 5 ms. `llm` (the CLI people compare with) is measured
+side by side when it is installed (`llm --help`; its `prompt` needs a real key, so not that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from routerkit.emulator import Emulator
+
+CLI = [sys.executable, "-m", "routerkit.cli"]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one run of `argv`; CPU is the figure that holds on a loaded machine."""
+    cpu = _children_cpu()
+    started = time.perf_counter()
+    r = subprocess.run(argv, env=env, capture_output=True, stdin=subprocess.DEVNULL, check=False)
+    took = time.perf_counter() - started
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({r.returncode}): {r.stderr.decode(errors='replace')}")
+    return took, _children_cpu() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15, help="runs of each command (median reported)")
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as home, Emulator() as emu:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("OPENROUTER_", "ROUTERKIT_"))},
+            "ROUTERKIT_HOME": home,
+            "OPENROUTER_BASE_URL": emu.base_url,
+            "OPENROUTER_API_KEY": "bench",
+        }
+        ask = [*CLI, "ask", "-m", "emulator/echo", "hello"]
+        commands = {
+            "help": [*CLI, "--help"],
+            "ask": ask,
+            "ask --no-log": [*ask[:-1], "--no-log", "hello"],
+        }
+        llm = shutil.which("llm")
+        if llm:
+            commands["llm --help"] = [llm, "--help"]
+        for argv in commands.values():
+            timed(argv, env)  # warm the bytecode and page caches, create the stores
+        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        for _ in range(runs):  # interleaved: load on the machine hits every command alike
+            for name, argv in commands.items():
+                samples[name].append(timed(argv, env))
+    wall = {name: statistics.median(w for w, _ in values) for name, values in samples.items()}
+    cpu = {name: statistics.median(c for _, c in values) for name, values in samples.items()}
+    rows = [
+        ("routerkit --help", "help", "< 0.1 s", 0.1),
+        ("routerkit ask (emulator/echo, logged)", "ask", "< 0.3 s", 0.3),
+        ("routerkit ask --no-log", "ask --no-log", "—", None),
+    ]
+    if llm:
+        rows.append(("llm --help", "llm --help", "—", None))
+    print(f"whole process, median of {runs} interleaved runs; python {sys.version.split()[0]}, {os.cpu_count()} cpus,")
+    print(f"load average {os.getloadavg()[0]:.1f} (wall clock counts the waits for a core; CPU does not)")
+    print(f"  {'':<40} {'wall':>9} {'CPU':>9}   target (on CPU)")
+    for label, key, target, limit in rows:
+        mark = "" if limit is None else (" ✓" if cpu[key] < limit else " ✗ missed")
+        print(f"  {label:<40} {wall[key] * 1000:6.1f} ms {cpu[key] * 1000:6.1f} ms   {target}{mark}")
+    cost_wall, cost_cpu = wall["ask"] - wall["ask --no-log"], cpu["ask"] - cpu["ask --no-log"]
+    mark = " ✓" if cost_cpu <= 0.005 else " ✗ missed"
+    print(
+        f"  {'logging cost (ask − ask --no-log)':<40} {cost_wall * 1000:6.1f} ms {cost_cpu * 1000:6.1f} ms"
+        f"   ≤ 5 ms{mark}"
+    )
+    if not llm:
+        print("  llm is not installed: no side-by-side figure")
+
+
+if __name__ == "__main__":
+    main()

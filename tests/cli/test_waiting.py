@@ -1,0 +1,57 @@
+"""Feedback while waiting: on a terminal a spinner before the first token and a line per retry, on stderr;
+piped, none of it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ._pty import PtyProcess
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+@pytest.fixture
+def pty_run(cli_env):
+    procs: list[PtyProcess] = []
+
+    def start(*args: str, **env: str) -> PtyProcess:
+        proc = PtyProcess(list(args), cli_env(**env))
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        proc.close()
+
+
+def test_spinner_before_the_first_token_then_erased(pty_run):
+    p = pty_run("ask", "-m", "emulator/slow-800", "hello there")
+    assert p.wait() == 0, p.text()
+    out = p.text()
+    assert re.search(r"[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting for emulator/slow-800 \d+\.\d s", out), out
+    answer_at = out.index("hello there")
+    assert out.rindex("\r\x1b[2K", 0, answer_at) > out.rindex("waiting for", 0, answer_at)  # erased first
+
+
+def test_plain_has_no_spinner(pty_run):
+    p = pty_run("ask", "--plain", "-m", "emulator/slow-400", "plainly")
+    assert p.wait() == 0, p.text()
+    assert "waiting for" not in p.text()
+
+
+def test_retries_are_announced_on_a_terminal(pty_run):
+    p = pty_run("ask", "--plain", "-m", "emulator/flaky-2", "try again")
+    assert p.wait() == 0, p.text()
+    plain = ANSI.sub("", p.text())
+    assert re.search(r"retrying in \d+(\.\d)? s \(503 unavailable, attempt 2/3\)", plain), plain
+    assert re.search(r"retrying in \d+(\.\d)? s \(503 unavailable, attempt 3/3\)", plain), plain
+    assert "try again" in plain
+
+
+def test_piped_output_has_no_progress_lines(run_cli, emu):
+    r = run_cli("ask", "-m", "emulator/flaky-1", "quiet please")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "quiet please\n"
+    assert "retrying" not in r.stderr and "waiting for" not in r.stderr and "\r" not in r.stderr
