@@ -1,10 +1,12 @@
 """200 concurrent async streams of 200 deltas (`ainvoke_stream`, gathered) against bare `httpx2.AsyncClient`
-streams of the same bytes: wall time, client CPU, peak RSS growth, and (separate runs) the tracemalloc peak."""
+streams of the same bytes, all 200 open at once on both sides: wall time, client CPU, peak RSS growth, and
+(separate runs) the tracemalloc peak."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -24,6 +26,11 @@ from _harness import child
 from _table import PEER_LABELS, Bench, Row, fmt_mib, fmt_s, median, ratio_cell, verdict
 
 STREAMS = 200
+FLOOR_POOL = 32
+FLOOR_POOLS = -(-STREAMS // FLOOR_POOL)
+"""The floor runs every stream at once, as routerkit and the peers do: 7 pools of 32 connections taken in turn.
+One pool of 200 would pay httpcore2's scan of every connection per request (O(N) each, routerkit's pools are
+sharded for that reason); httpx2's default pool of 100 would queue half the streams and do less work at once."""
 
 
 def _one_stream(side: str, base_url: str, body: bytes) -> Callable[[], Awaitable[int]]:
@@ -43,11 +50,14 @@ def _one_stream(side: str, base_url: str, body: bytes) -> Callable[[], Awaitable
         import httpx2
 
         clients: list[Any] = []
+        turn = itertools.count()
 
         async def one() -> int:
             if not clients:  # created in the running loop, on the first stream (the warm-up)
-                clients.append(httpx2.AsyncClient(timeout=httpx2.Timeout(**ROUTERKIT_TIMEOUTS)))
-            return await floor_astream(clients[0], url, body)
+                limits = httpx2.Limits(max_connections=FLOOR_POOL, max_keepalive_connections=FLOOR_POOL)
+                timeout = httpx2.Timeout(**ROUTERKIT_TIMEOUTS)
+                clients.extend(httpx2.AsyncClient(timeout=timeout, limits=limits) for _ in range(FLOOR_POOLS))
+            return await floor_astream(clients[next(turn) % FLOOR_POOLS], url, body)
 
     else:
         return peer_stream(side, base_url, mid)
@@ -148,8 +158,8 @@ def measure(bench: Bench) -> None:
             for p in bench.peers
             if "error" not in res[p][-1]
         )
-        + "; routerkit and the floor use httpx2's default pool (100 connections), so half the streams queue for "
-        "a connection in either case. The peers use one `AsyncOpenAI` client (agno: one model, so one client, and "
-        "a new `Agent` per stream), whose pool allows 1,000 connections, so all 200 streams run at once; "
-        "tracemalloc runs are routerkit's and the floor's only."
+        + f"; every side runs all {STREAMS} streams at once: routerkit on its sharded pools, the floor on "
+        f"{FLOOR_POOLS} `httpx2.AsyncClient`s of {FLOOR_POOL} connections taken in turn, the peers on one "
+        "`AsyncOpenAI` client (agno: one model, so one client, and a new `Agent` per stream) whose pool allows "
+        "1,000 connections; tracemalloc runs are routerkit's and the floor's only."
     )

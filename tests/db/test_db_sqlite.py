@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.db._items import add_run, user
 
 from routerkit.db import SessionInfo, SessionStore, SessionStoreError, StoredRun
 from routerkit.db.sqlite import SCHEMA_VERSION, SqliteDb
@@ -23,34 +24,6 @@ ALL = ("running", "completed", "interrupted", "error")
 def db(tmp_path: Path):
     with SqliteDb(db_file=tmp_path / "agent.db") as store:
         yield store
-
-
-def user(text: str) -> dict[str, Any]:
-    return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
-
-
-def add_run(
-    db: SqliteDb,
-    session_id: str,
-    run_id: str,
-    *,
-    status: str = "completed",
-    text: str = "hi",
-    cost: float | None = None,
-) -> None:
-    db.start_run(session_id, run_id, [user(text)])
-    metrics: dict[str, Any] = {"input_tokens": 3}
-    if cost is not None:
-        metrics["cost"] = cost
-    db.finish_run(
-        session_id,
-        run_id,
-        status=status,
-        output_items=[{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "ok"}]}],
-        content="ok",
-        model="openai/gpt-4o",
-        metrics=metrics,
-    )
 
 
 def raw(db_file: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -179,10 +152,10 @@ def test_sequence_is_per_session(db: SqliteDb, tmp_path: Path) -> None:
 
 def test_list_sessions_newest_first_with_counts_cost_and_title(db: SqliteDb) -> None:
     assert db.list_sessions() == []
-    add_run(db, "old", "1", text="  First   question\nabout things ", cost=0.5)
-    add_run(db, "old", "2", text="second", cost=0.25)
+    add_run(db, "old", "1", text="  First   question\nabout things ", metrics={"cost": 0.5})
+    add_run(db, "old", "2", text="second", metrics={"cost": 0.25})
     add_run(db, "old", "3", status="error")  # no cost: counts as 0
-    add_run(db, "new", "1", text="x" * 200, cost=1.0)
+    add_run(db, "new", "1", text="x" * 200, metrics={"cost": 1.0})
     db.start_run("tools", "1", [{"role": "system", "content": "sys"}, {"role": "user", "content": "plain text"}])
 
     infos = db.list_sessions()

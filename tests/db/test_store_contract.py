@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.db._items import add_run, answer, user
 
 from routerkit.db import InMemoryDb, SessionStore, SqliteDb, StoredRun
 from routerkit.errors import UsageError
@@ -26,36 +27,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[InMemoryDb
     made = InMemoryDb() if request.param == "memory" else SqliteDb(tmp_path / "agent.db")
     yield made
     made.close()
-
-
-def user(text: str) -> dict[str, Any]:
-    return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
-
-
-def answer(text: str) -> dict[str, Any]:
-    return {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]}
-
-
-def add_run(
-    store: SessionStore,
-    session_id: str,
-    run_id: str,
-    *,
-    status: str = "completed",
-    text: str = "hi",
-    metrics: dict[str, Any] | None = None,
-    content: str | None = "ok",
-) -> None:
-    store.start_run(session_id, run_id, [user(text)])
-    store.finish_run(
-        session_id,
-        run_id,
-        status=status,
-        output_items=[answer(content or "")],
-        content=content,
-        model="openai/gpt-4o",
-        metrics=metrics if metrics is not None else {"input_tokens": 3},
-    )
 
 
 def ids(runs: list[StoredRun]) -> list[str]:

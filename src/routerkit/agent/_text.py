@@ -14,6 +14,9 @@ __all__ = ["encodable"]
 
 T = TypeVar("T")
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+"""`json.dumps(value, ensure_ascii=False)` without building an encoder per call (every response passes here)."""
+
 
 def encodable(value: T) -> T:
     """`value` with every lone surrogate in its strings (inside dicts and lists too) replaced by U+FFFD.
@@ -24,7 +27,7 @@ def encodable(value: T) -> T:
     if isinstance(value, str):
         return cast(T, _clean(value))
     try:
-        json.dumps(value, ensure_ascii=False).encode()
+        _encode(value).encode()
     except (UnicodeEncodeError, TypeError, ValueError):
         return cast(T, _clean(value))
     return value

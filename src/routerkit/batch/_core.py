@@ -32,6 +32,8 @@ __all__ = ["Batch", "BatchStats"]
 
 Row = BatchRow | str | Mapping[str, Any]
 
+_MODELS_KEPT = 64
+
 
 @dataclass(slots=True)
 class BatchStats:
@@ -56,7 +58,9 @@ class Batch:
     - `rpm` / `tpm`: the account's requests / tokens per minute, spread evenly; `pace` instead shares one
       pace between processes (the Ray mapper passes one backed by a named actor).
     - `max_cost`: USD; once spent, no new row starts (rows in flight finish) and `stats.stopped` says so.
-    - `max_retries`: attempts after the first, per row, on retryable failures (429, 5xx, network).
+    - `max_retries`: attempts after the first, per row, on retryable failures (429, 5xx, network). With
+      `agent`, a retried row runs its agent again from the start, so its tools run again: tools with side
+      effects must be safe to repeat, or pass `max_retries=0` (`--max-retries 0`) and rerun error rows later.
     """
 
     def __init__(
@@ -97,6 +101,9 @@ class Batch:
         self.stats = BatchStats()
         self.slots: Concurrency | None = None
         self._agent_model_id: str | None = None
+        # The model each requested id runs on, for rows without options of their own: built once per `arun`
+        # rather than per row (`dataclasses.replace` checks every field again).
+        self._models: dict[str, OpenAIResponses] = {}
 
     # Drivers
 
@@ -124,6 +131,7 @@ class Batch:
             follow_redirects=False,
             trust_env=False,
         )
+        self._models = {}  # they hold this run's client
         # A new semaphore for this event loop, keeping what earlier runs learnt (the Ray mapper runs once a batch).
         self.slots = Concurrency(self.concurrency, self.slots.limit if self.slots else None)
         tickets = asyncio.Semaphore(self.concurrency)  # rows started but not yet taken by the caller
@@ -204,14 +212,21 @@ class Batch:
 
     def _model_for(self, row: BatchRow, requested: str, client: httpx2.AsyncClient) -> OpenAIResponses:
         assert self.model is not None
+        if not row.options and (model := self._models.get(requested)) is not None:
+            return model
         extra = {**(self.model.extra_body or {}), **(row.options or {})} or None
-        return dataclasses.replace(
+        model = dataclasses.replace(
             self.model,
             id=requested,
             extra_body=extra,
             max_retries=0,
             async_http_client=self.model.async_http_client or client,
         )
+        if not row.options:
+            if len(self._models) >= _MODELS_KEPT:  # rows naming ever new models: keep the cache small
+                self._models.clear()
+            self._models[requested] = model
+        return model
 
     async def _call_agent(self, row: BatchRow, requested: str, client: httpx2.AsyncClient) -> BatchResult:
         from ..agent import RunCompletedEvent

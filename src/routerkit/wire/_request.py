@@ -59,11 +59,14 @@ def build_body(
     return body
 
 
+_encode_body = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
 def encode_body(body: Mapping[str, Any]) -> bytes:
     """The body as UTF-8 JSON. Text holding lone surrogates (from a bad decode upstream) is sent with U+FFFD
     in their place: it cannot be encoded as it is, and one odd character is no reason to refuse the call."""
     try:
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        text = _encode_body(body)
     except (TypeError, ValueError) as exc:
         raise UsageError(f"the request holds a value JSON cannot carry ({exc})") from None
     try:
@@ -76,7 +79,11 @@ def check_json(name: str, value: object) -> None:
     """Refuse anything `json` could not send faithfully: objects, bytes, sets, NaN, non-text keys.
 
     Iterative, so a deeply nested value is refused by its depth rather than crashing with `RecursionError`.
+    Every request checks its tools and input items, so plain values take a walk that builds no paths; only
+    a value it cannot vouch for is walked again to name what is wrong.
     """
+    if _plain_json(value):
+        return
     stack: list[tuple[str, object, int]] = [(name, value, 0)]
     while stack:
         path, item, depth = stack.pop()
@@ -102,6 +109,35 @@ def check_json(name: str, value: object) -> None:
 
 
 _MAX_DEPTH = 200
+
+
+def _plain_json(value: object) -> bool:
+    """True if `value` is built only of exact dicts with text keys, lists, text, ints, bools, None and finite
+    floats, within `_MAX_DEPTH`; False means "ask `check_json`'s full walk", never that the value is bad."""
+    pending: list[tuple[list[Any] | dict[str, Any], int]] = [([value], -1)]
+    while pending:
+        container, depth = pending.pop()
+        if depth >= _MAX_DEPTH:
+            return False
+        if type(container) is dict:
+            for key in container:
+                if type(key) is not str:
+                    return False
+            children: Any = container.values()
+        else:
+            children = container
+        for child in children:
+            kind = type(child)
+            if kind is str or kind is int or kind is bool or child is None:
+                continue
+            if kind is float:
+                if not math.isfinite(child):
+                    return False
+            elif kind is dict or kind is list:
+                pending.append((child, depth + 1))
+            else:
+                return False
+    return True
 
 
 def check_api_key(value: object, source: str) -> str:
