@@ -30,10 +30,17 @@ TOP_LEVEL = {
 
 PACKAGES = {
     "routerkit.agent": {
-        "Agent", "Model", "ReasoningContentDeltaEvent", "RunCompletedEvent", "RunContentEvent", "RunErrorEvent",
+        "Agent", "AgentSession", "Message", "Model", "ReasoningContentDeltaEvent", "RunCompletedEvent", "RunContentEvent", "RunErrorEvent",
         "RunEvent", "RunMetrics", "RunOutput", "RunOutputEvent", "RunStartedEvent", "ToolCallCompletedEvent",
         "ToolCallStartedEvent", "ToolExecution",
     },
+    "routerkit.run": set(),
+    "routerkit.run.agent": {
+        "Message", "ReasoningContentDeltaEvent", "RunCompletedEvent", "RunContentEvent", "RunErrorEvent", "RunEvent",
+        "RunMetrics", "RunOutput", "RunOutputEvent", "RunStartedEvent", "RunStatus", "ToolCallCompletedEvent",
+        "ToolCallStartedEvent",
+    },
+    "routerkit.run.base": {"RunStatus"},
     "routerkit.models": {"OpenAIResponses", "OpenRouterResponses", "list_models"},
     "routerkit.models.openai": {"OpenAIResponses", "is_loopback_host"},
     "routerkit.models.openrouter": {"OpenRouterResponses"},
@@ -94,6 +101,7 @@ def test_private_modules_are_marked() -> None:
     public_modules = {
         "errors.py", "ray.py", "agent/run.py", "agent/tools.py", "agent/structured.py", "db/base.py",
         "db/memory.py", "db/sqlite.py", "models/openai.py", "models/openrouter.py",
+        "run/agent.py", "run/base.py",
     }  # fmt: skip
     found = {
         str(path.relative_to(src))

@@ -106,14 +106,16 @@ def test_every_fault_shows_a_red_error_panel_never_a_blank_answer(make_model, mo
     assert title in text
     for fact in facts:
         assert fact in text
-    assert out.error is not None and out.status in ("error", "incomplete")
+    assert out.error is not None and out.status == "ERROR"
     assert "\x1b[31m" in console.file.getvalue() or "\x1b[38;2;" in console.file.getvalue()  # red
     if model_id in ("emulator/failed", "emulator/truncate", "emulator/error-event"):
         assert "Partial answer" in text and "partial answer above was kept" in text
     assert TEST_KEY not in console.file.getvalue()
 
 
-def test_off_a_terminal_it_prints_plain_text_without_escape_codes(make_model):
+def test_off_a_terminal_it_prints_the_same_panels_without_escape_codes(make_model):
+    """`python agent.py | tee log` shows what the terminal would (as agno does), with no colours or cursor
+    movement: the message panel, the answer rendered as markdown with each block once, and the footer."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=100)  # not a terminal
     out = Agent(model=make_model("emulator/markdown-50"), markdown=True).print_response(
@@ -121,7 +123,11 @@ def test_off_a_terminal_it_prints_plain_text_without_escape_codes(make_model):
     )
     written = buffer.getvalue()
     assert "\x1b" not in written
-    assert out.content in written  # the raw markdown answer, as is
+    assert "Message" in written.splitlines()[0] and "md" in written.splitlines()[1]
+    headings = [line.lstrip("# ") for line in out.content.splitlines() if line.startswith("## ")]
+    assert headings and all(written.count(h) == 1 for h in headings)
+    assert "**markdown**" not in written and "markdown" in written  # rendered, not raw
+    assert written.rstrip().splitlines()[-1].startswith("emulator/markdown-50 · tokens")
 
 
 def test_no_color_is_honoured(make_model, monkeypatch):

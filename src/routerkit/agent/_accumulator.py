@@ -68,7 +68,7 @@ class Accumulator:
         out.metrics.add(response)
         if isinstance(response.model, str) and response.model:
             out.model = response.model
-        out.messages.extend(encodable(response.output))
+        out.items.extend(encodable(response.output))
         reasoning = encodable(response.reasoning)
         if reasoning:
             out.reasoning_content = f"{out.reasoning_content}\n\n{reasoning}" if out.reasoning_content else reasoning
@@ -80,7 +80,7 @@ class Accumulator:
     def tool_done(self, call: FunctionCall, result: ToolResult) -> ToolCallCompletedEvent:
         """Add a tool's result, as the `function_call_output` item the model gets next."""
         self.output.tool_calls.append(ToolExecution(call, result))
-        self.output.messages.append(
+        self.output.items.append(
             {"type": "function_call_output", "call_id": call.call_id, "output": encodable(result.output)}
         )
         return ToolCallCompletedEvent(call, result)

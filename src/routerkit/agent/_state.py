@@ -10,13 +10,15 @@ the tools, and store the run (sync, or awaited so the event loop never waits on 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, IncompleteResponseError, ToolCallLimitError, UnknownToolError, UsageError
+from ..run.base import RunStatus
 from ..wire._request import check_input
 from ._accumulator import Accumulator
+from ._message import Message
 from ._text import encodable
 from .run import RunOutput
 
@@ -35,6 +37,10 @@ class RunSetup:
 
     session_id: str
     model_id: str
+    model_provider: str | None
+    user_id: str | None
+    agent_id: str | None
+    agent_name: str | None
     options: Mapping[str, Any]
     """Request options of every model call of the run (instructions, tools, text format, include)."""
     tools: Mapping[str, FunctionTool]
@@ -49,7 +55,14 @@ class RunState:
         self.setup = setup
         self.history = history
         output = RunOutput(
-            run_id=str(uuid.uuid4()), session_id=setup.session_id, requested_model=setup.model_id, messages=items
+            run_id=str(uuid.uuid4()),
+            session_id=setup.session_id,
+            requested_model=setup.model_id,
+            model_provider=setup.model_provider,
+            items=items,
+            user_id=setup.user_id,
+            agent_id=setup.agent_id,
+            agent_name=setup.agent_name,
         )
         self.acc = Accumulator(output)
         self.output = output
@@ -61,7 +74,7 @@ class RunState:
 
     def request(self) -> list[dict[str, Any]]:
         """The input items of the next model call: history, then this run's items that can be replayed."""
-        return self.history + replayable(self.output.messages)
+        return self.history + replayable(self.output.items)
 
     # What came back
 
@@ -113,18 +126,17 @@ class RunState:
             from .structured import parse_output
 
             out.content = parse_output(schema, out.content)
-        out.status = "completed"
+            out.content_type = schema.__name__
+        out.status = RunStatus.completed
         return self._close()
 
     def fail(self, exc: BaseException) -> RunOutput:
         out = self.output
         # Not an Exception: Ctrl-C, task cancellation, or the caller closing the event stream.
         stopped = not isinstance(exc, Exception)
-        out.status = "interrupted" if stopped else "error"
+        out.status = RunStatus.cancelled if stopped else RunStatus.error
         if not isinstance(exc, GeneratorExit):
             out.error = exc
-        if isinstance(exc, IncompleteResponseError):
-            out.status = "incomplete"
         if not out.content:
             out.content = self.acc.partial_answer(exc) or out.content
         self._keep_partial_answer()
@@ -139,9 +151,9 @@ class RunState:
         if (
             isinstance(out.content, str)
             and out.content
-            and not any(item.get("type") == "message" and item.get("role") == "assistant" for item in out.messages)
+            and not any(item.get("type") == "message" and item.get("role") == "assistant" for item in out.items)
         ):
-            out.messages.append(
+            out.items.append(
                 {
                     "type": "message",
                     "role": "assistant",
@@ -157,12 +169,25 @@ class RunState:
 
     def output_items(self) -> list[dict[str, Any]]:
         """This run's items after its input: what the model said and the tool outputs, to store."""
-        return self.output.messages[self.n_input_items :]
+        return self.output.items[self.n_input_items :]
 
 
-def user_items(message: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The run's input items for `message`; bad input is refused here, before a run starts."""
-    checked = encodable(check_input(message, "message"))
+def user_items(input: object) -> list[dict[str, Any]]:
+    """The run's input items for `input`, as agno takes it: text, a pydantic model (sent as its JSON), a
+    `Message` or one item dict, or a list of Responses items and `Message`s. Bad input is refused here, before a run starts."""
+    dump = getattr(input, "model_dump_json", None)
+    if dump is not None and not isinstance(input, type):
+        input = dump()
+    if isinstance(input, Message | dict):
+        input = [input]
+    if isinstance(input, list | tuple):
+        input = [item.to_item() if isinstance(item, Message) else item for item in input]
+    elif not isinstance(input, str):
+        raise UsageError(
+            "input must be text, a pydantic model, a Message or a list of Responses input items and Messages, "
+            f"got {type(input).__name__}"
+        )
+    checked = encodable(check_input(input, "input"))
     return [{"role": "user", "content": checked}] if isinstance(checked, str) else list(checked)
 
 
