@@ -30,9 +30,9 @@ TOP_LEVEL = {
 
 PACKAGES = {
     "routerkit.agent": {
-        "Agent", "AgentSession", "Message", "Model", "ReasoningContentDeltaEvent", "RunCompletedEvent", "RunContentEvent", "RunErrorEvent",
-        "RunEvent", "RunMetrics", "RunOutput", "RunOutputEvent", "RunStartedEvent", "ToolCallCompletedEvent",
-        "ToolCallStartedEvent", "ToolExecution",
+        "Agent", "AgentSession", "Message", "Model", "ReasoningContentDeltaEvent", "RunCompletedEvent",
+        "RunContentEvent", "RunErrorEvent", "RunEvent", "RunMetrics", "RunOutput", "RunOutputEvent",
+        "RunStartedEvent", "ToolCallCompletedEvent", "ToolCallStartedEvent", "ToolExecution",
     },
     "routerkit.run": set(),
     "routerkit.run.agent": {

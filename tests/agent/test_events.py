@@ -30,15 +30,44 @@ def get_weather(city: str) -> str:
 
 def test_run_event_members_are_agnos():
     """Every member of agno's `RunEvent` (agno's run/agent.py), with agno's value."""
-    agno = (
-        "RunStarted RunContent RunContentCompleted RunIntermediateContent RunCompleted RunError RunCancelled "
-        "RunPaused RunContinued PreHookStarted PreHookCompleted PostHookStarted PostHookCompleted ToolCallStarted "
-        "ToolCallCompleted ToolCallError ToolCallArgsDelta ReasoningStarted ReasoningStep ReasoningContentDelta "
-        "ReasoningCompleted MemoryUpdateStarted MemoryUpdateCompleted SessionSummaryStarted SessionSummaryCompleted "
-        "ParserModelResponseStarted ParserModelResponseCompleted OutputModelResponseStarted "
-        "OutputModelResponseCompleted ModelRequestStarted ModelRequestCompleted CompressionStarted "
-        "CompressionCompleted FollowupsStarted FollowupsCompleted CustomEvent"
-    ).split()
+    agno = [
+        "RunStarted",
+        "RunContent",
+        "RunContentCompleted",
+        "RunIntermediateContent",
+        "RunCompleted",
+        "RunError",
+        "RunCancelled",
+        "RunPaused",
+        "RunContinued",
+        "PreHookStarted",
+        "PreHookCompleted",
+        "PostHookStarted",
+        "PostHookCompleted",
+        "ToolCallStarted",
+        "ToolCallCompleted",
+        "ToolCallError",
+        "ToolCallArgsDelta",
+        "ReasoningStarted",
+        "ReasoningStep",
+        "ReasoningContentDelta",
+        "ReasoningCompleted",
+        "MemoryUpdateStarted",
+        "MemoryUpdateCompleted",
+        "SessionSummaryStarted",
+        "SessionSummaryCompleted",
+        "ParserModelResponseStarted",
+        "ParserModelResponseCompleted",
+        "OutputModelResponseStarted",
+        "OutputModelResponseCompleted",
+        "ModelRequestStarted",
+        "ModelRequestCompleted",
+        "CompressionStarted",
+        "CompressionCompleted",
+        "FollowupsStarted",
+        "FollowupsCompleted",
+        "CustomEvent",
+    ]
     assert [member.value for member in RunEvent] == agno
     assert RunEvent.run_content.name == "run_content" and RunEvent.custom_event.name == "custom_event"
     assert RunEvent.run_intermediate_content.name == "run_intermediate_content"

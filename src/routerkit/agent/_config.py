@@ -8,9 +8,7 @@ unknown name is a plain `TypeError`, as for any Python function.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
@@ -116,6 +114,8 @@ def system_prompt(agent: Agent) -> str | None:
     if agent.markdown and agent.output_schema is None:
         parts.append("Use markdown to format your answers.")
     if agent.add_datetime_to_context:
+        from datetime import datetime
+
         parts.append(f"The current time is {datetime.now().astimezone().isoformat(timespec='seconds')}.")
     return encodable("\n\n".join(parts)) or None
 
@@ -136,6 +136,8 @@ def _called(instructions: Callable[..., Any], agent: Agent) -> str | Sequence[st
 
 def debug_log(name: str | None, text: str) -> None:
     """One line of `debug_mode` output on stderr (logger "routerkit.agent"; never the API key or headers)."""
+    import logging
+
     logger = logging.getLogger("routerkit.agent")
     if not logger.handlers:
         handler = logging.StreamHandler()

@@ -174,7 +174,8 @@ class RunState:
 
 def user_items(input: object) -> list[dict[str, Any]]:
     """The run's input items for `input`, as agno takes it: text, a pydantic model (sent as its JSON), a
-    `Message` or one item dict, or a list of Responses items and `Message`s. Bad input is refused here, before a run starts."""
+    `Message` or one item dict, or a list of Responses items and `Message`s. Bad input is refused here,
+    before a run starts."""
     dump = getattr(input, "model_dump_json", None)
     if dump is not None and not isinstance(input, type):
         input = dump()
