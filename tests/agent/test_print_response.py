@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import sys
 
 import pytest
 from rich.console import Console
@@ -161,3 +163,29 @@ async def test_aprint_response_matches_print_response(make_model):
     text = shown(console)
     assert out.content.split()[0] in text and out.reasoning_content.split()[0] in text
     assert "emulator/reasoning" in text.strip().splitlines()[-1]
+
+
+def test_in_jupyter_it_renders_as_rich_output(make_model, monkeypatch):
+    """A notebook gets each section as rich output (HTML plus text), never a live region (which would need
+    ipywidgets and warn). The notebook front end cannot be had here, so IPython's `display` is replaced by
+    one that records what rich hands it."""
+    import types
+
+    shown_items: list[object] = []
+    ipython = types.ModuleType("IPython")
+    display_module = types.ModuleType("IPython.display")
+    display_module.display = shown_items.append  # type: ignore[attr-defined]
+    ipython.display = display_module  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", display_module)
+    console = Console(force_jupyter=True, width=100)
+    out = Agent(model=make_model("emulator/markdown-20"), markdown=True).print_response(
+        "a notebook question", stream=True, console=console
+    )
+    styled = "".join(item.text for item in shown_items)  # type: ignore[attr-defined]
+    texts = re.sub(r"\x1b\[[0-9;]*m", "", styled)  # the plain-text fallback carries colours
+    html = "".join(item.html for item in shown_items)  # type: ignore[attr-defined]
+    assert "a notebook question" in texts and "emulator/markdown-20 · tokens" in texts
+    headings = [line.lstrip("# ") for line in out.content.splitlines() if line.startswith("## ")]
+    assert headings and all(texts.count(h) == 1 for h in headings)  # the answer once, whole
+    assert "<pre" in html
