@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import IncompleteResponseError
 from ..run.base import RunStatus
 from ..wire._events import ResponseCompleted
 from ._config import debug_log, system_prompt
@@ -26,6 +27,7 @@ from ._events import (
 from ._sessions import HISTORY_STATUSES
 from ._state import RunSetup, RunState, replayable
 from ._text import encodable
+from .run import RunOutput
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -175,7 +177,7 @@ def _record(agent: Agent, state: RunState) -> dict[str, Any]:
     return {
         "session_id": out.session_id,
         "run_id": out.run_id,
-        "status": _STORED_STATUS.get(out.status, "error"),
+        "status": _stored_status(out),
         "output_items": state.output_items(),
         "content": out.content if isinstance(out.content, str) else _dump(out.content),
         "model": out.model,
@@ -200,7 +202,14 @@ def _request_options(agent: Agent, call: RunCall) -> dict[str, Any]:
     return options
 
 
-_STORED_STATUS = {RunStatus.completed: "completed", RunStatus.cancelled: "interrupted", RunStatus.error: "error"}
+def _stored_status(out: RunOutput) -> str:
+    """The store's status: an answer stopped early (Ctrl-C, or cut short by the provider) is "interrupted",
+    so the part the user saw stays in the conversation; any other failure is "error" and is not replayed."""
+    if out.status == RunStatus.completed:
+        return "completed"
+    if out.status == RunStatus.cancelled or isinstance(out.error, IncompleteResponseError):
+        return "interrupted"
+    return "error"
 
 
 def _provider(model: Model) -> str:
