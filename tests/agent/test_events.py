@@ -17,6 +17,7 @@ from routerkit.agent import (
     ToolCallCompletedEvent,
 )
 from routerkit.errors import BadRequestError
+from routerkit.run.base import RunStatus
 
 
 def get_weather(city: str) -> str:
@@ -108,3 +109,27 @@ def test_a_failed_run_ends_in_run_error_with_the_message_as_content(make_model):
     assert isinstance(last, RunErrorEvent) and last.event == "RunError"
     assert last.error is failed.value and last.content == str(failed.value) and last.output.status == "ERROR"
     assert not any(isinstance(e, RunContentEvent) for e in events)
+
+
+def test_leaving_an_answer_only_stream_early_records_the_run_as_cancelled(make_model):
+    """Without `stream_events` the caller sees only content events; breaking out still closes the run."""
+    agent = Agent(model=make_model("emulator/markdown-50@5"))
+    stream = agent.run("long", stream=True)
+    first = next(stream)
+    assert isinstance(first, RunContentEvent)
+    stream.close()
+    assert agent.last_run is not None and agent.last_run.status == RunStatus.cancelled
+    (stored,) = agent.db.get_runs(agent.session_id, statuses=("interrupted",))
+    assert stored.content and stored.content.startswith(first.content)
+
+
+async def test_leaving_an_async_answer_only_stream_early_records_the_run_as_cancelled(make_model):
+    """Also closes the model's HTTP stream while the loop runs (pytest turns a response closed later, by the
+    garbage collector without a loop, into a failure)."""
+    agent = Agent(model=make_model("emulator/markdown-50@5"))
+    stream = agent.arun("long", stream=True)
+    async for event in stream:
+        assert isinstance(event, RunContentEvent)
+        break
+    await stream.aclose()  # type: ignore[attr-defined]
+    assert agent.last_run is not None and agent.last_run.status == RunStatus.cancelled

@@ -233,6 +233,7 @@ class Agent:
         input: Input,
         *,
         stream: bool = False,
+        stream_events: bool = False,
         session_id: str | None = None,
         user_id: str | None = None,
         output_schema: type[BaseModel] | None = None,
@@ -245,7 +246,8 @@ class Agent:
 
         On a terminal the answer is rendered live; anywhere else (`| tee`, a file, a notebook) the same
         panels are printed as each block finishes, without colours or cursor movement, and Jupyter renders
-        them as rich output. A failed run is shown in a red panel and returned with `.error` set.
+        them as rich output. A failed run is shown in a red panel and returned with `.error` set. Tool calls
+        and reasoning are always shown; `stream_events` is taken for agno code and changes nothing.
         """
         return shower().print_run(
             run_events(self, user_items(input), self._call(session_id, user_id, output_schema), stream=stream),
@@ -262,6 +264,7 @@ class Agent:
         input: Input,
         *,
         stream: bool = False,
+        stream_events: bool = False,
         session_id: str | None = None,
         user_id: str | None = None,
         output_schema: type[BaseModel] | None = None,

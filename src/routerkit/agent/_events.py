@@ -1,6 +1,7 @@
 """The events of a streamed run, with agno's names and values.
 
-`Agent.run(..., stream=True)` yields these; `print_response` and the CLI show them, and the run's
+`Agent.run(..., stream=True, stream_events=True)` yields these (without `stream_events`, as in agno, only
+the answer's `RunContentEvent`s and a `RunErrorEvent`); `print_response` and the CLI show them, and the run's
 `RunOutput` is accumulated from the same events. Each class carries its `RunEvent` member as `.event`, so
 code written for agno's `event.event == RunEvent.run_content` works unchanged; routerkit's own consumers
 `match` on the class.

@@ -105,11 +105,17 @@ async def arun_events(
         while True:
             if stream:
                 response = None
-                async for event in agent.model.ainvoke_stream(state.request(), **options):
-                    if type(event) is ResponseCompleted:
-                        response = event.response
-                    elif (run_event := event_for(event)) is not None:
-                        yield run_event
+                model_events = agent.model.ainvoke_stream(state.request(), **options)
+                try:
+                    async for event in model_events:
+                        if type(event) is ResponseCompleted:
+                            response = event.response
+                        elif (run_event := event_for(event)) is not None:
+                            yield run_event
+                finally:
+                    # Closed here, while the event loop runs: left to the garbage collector, the HTTP
+                    # response of a stream the caller closed early would be closed without a loop.
+                    await _aclose(model_events)
                 assert response is not None
             else:
                 response = await agent.model.ainvoke(state.request(), **options)
@@ -238,9 +244,13 @@ async def acontent_only(events: AsyncIterator[RunOutputEvent]) -> AsyncIterator[
             if type(event) is RunContentEvent or type(event) is RunErrorEvent:
                 yield event
     finally:
-        aclose = getattr(events, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await _aclose(events)
+
+
+async def _aclose(events: AsyncIterator[Any]) -> None:
+    aclose = getattr(events, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 async def _acall(state: RunState, call: FunctionCall) -> ToolResult:
