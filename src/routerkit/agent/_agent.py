@@ -1,9 +1,9 @@
 """`Agent`: a model, instructions, tools and a conversation, with agno's names and arguments.
 
-The loop itself is in `_state.RunState`; `_run` and `_arun` below are its sync and async drivers, which only
-call the model and the tools. History is kept client-side (OpenRouter is stateless): each run's items are
-stored, in memory or in a `db`, and the last `num_history_runs` runs are replayed as input. The constructor's
-arguments are checked in `_config`; reading a session back is in `_sessions`.
+The loop's bookkeeping is in `_state.RunState` and its sync and async drivers in `_loop`; this class holds
+the agent's settings and its public methods. History is kept client-side (OpenRouter is stateless): each
+run's items are stored, in memory or in a `db`, and the last `num_history_runs` runs are replayed as input.
+The constructor's arguments are checked in `_config`; reading a session back is in `_sessions`.
 """
 
 from __future__ import annotations
@@ -319,9 +319,7 @@ class Agent:
         """The session's user and assistant messages with text: the conversation as a person saw it."""
         return chat_history(self.get_session_messages(session_id))
 
-    # Drivers: the same loop, sync and async
-
-    # The run's setup, and its record in the session store
+    # The run's overrides, the tools, and the checks of the arguments
 
     def _call(self, session_id: str | None, user_id: str | None, output_schema: type[BaseModel] | None) -> RunCall:
         """This call's overrides of the agent's session, user and output schema, checked before any request."""
@@ -349,8 +347,6 @@ class Agent:
                 raise UsageError("tools must have distinct names")
             self._tools_wire = [tool.to_wire() for tool in built]  # sent unchanged by every call of every run
         return self._tools
-
-    # Checks of the arguments, before any request
 
     def _check_arguments(self) -> None:
         if not isinstance(self.model, Model):

@@ -52,6 +52,8 @@ class RunCall:
 
 
 def run_events(agent: Agent, items: list[dict[str, Any]], call: RunCall, *, stream: bool) -> Iterator[RunOutputEvent]:
+    """One run of `agent` on `items`, every event: recorded as started before the first request, and as
+    completed, failed or interrupted however the generator ends (a failure is raised after its event)."""
     store = agent._store
     stored = store.get_runs(call.session_id, **_history_query(agent)) if agent.add_history_to_context else []
     state = _new_state(agent, items, stored, call)
@@ -94,6 +96,7 @@ def run_events(agent: Agent, items: list[dict[str, Any]], call: RunCall, *, stre
 async def arun_events(
     agent: Agent, items: list[dict[str, Any]], call: RunCall, *, stream: bool
 ) -> AsyncIterator[RunOutputEvent]:
+    """`run_events` for async code: the tool calls of one turn run concurrently."""
     store = agent._store
     history = _history_query(agent)
     stored = await store.aget_runs(call.session_id, **history) if agent.add_history_to_context else []
