@@ -98,9 +98,10 @@ def test_sessions_persist_across_processes(emu: Emulator, tmp_path: Path) -> Non
 
 
 def test_structured_output_and_structured_input(emu: Emulator, tmp_path: Path) -> None:
-    run_program(emu, "structured_io.py", tmp_path)
+    done = run_program(emu, "structured_io.py", tmp_path)
+    assert '{"topic":"RAG","focus_areas":["retrieval"]}' in done.stdout and "Print me" in done.stdout
     formats = [r.body.get("text", {}).get("format", {}).get("name") for r in emu.requests]
-    assert formats == ["movie_script", None, None, None]
+    assert formats == ["movie_script", None, None, None, None, None]
 
 
 def test_print_response_off_a_terminal_shows_panels_without_escape_codes(emu: Emulator, tmp_path: Path) -> None:

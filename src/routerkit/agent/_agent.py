@@ -249,9 +249,10 @@ class Agent:
         them as rich output. A failed run is shown in a red panel and returned with `.error` set. Tool calls
         and reasoning are always shown; `stream_events` is taken for agno code and changes nothing.
         """
+        items = user_items(input)
         return shower().print_run(
-            run_events(self, user_items(input), self._call(session_id, user_id, output_schema), stream=stream),
-            input,
+            run_events(self, items, self._call(session_id, user_id, output_schema), stream=stream),
+            input if isinstance(input, str) else items,  # a model or Message is shown as the text it sends
             markdown=self.markdown if markdown is None else markdown,
             stream=stream,
             show_message=show_message,
@@ -274,9 +275,10 @@ class Agent:
         console: Console | None = None,
     ) -> RunOutput | None:
         """`print_response` for async code."""
+        items = user_items(input)
         return await shower().aprint_run(
-            arun_events(self, user_items(input), self._call(session_id, user_id, output_schema), stream=stream),
-            input,
+            arun_events(self, items, self._call(session_id, user_id, output_schema), stream=stream),
+            input if isinstance(input, str) else items,
             markdown=self.markdown if markdown is None else markdown,
             stream=stream,
             show_message=show_message,

@@ -27,3 +27,7 @@ assert out.messages[0].content == '{"topic":"AI","focus_areas":["agents","evals"
 out = agent.run([Message(role="user", content="Hi, my name is Ava")])
 assert out.messages[0].role == "user" and out.messages[0].content == "Hi, my name is Ava"
 print("ok")
+
+run = agent.print_response(ResearchTopic(topic="RAG", focus_areas=["retrieval"]))
+assert run is not None and run.status == "COMPLETED"
+agent.print_response([Message(role="user", content="Print me")])
