@@ -266,7 +266,7 @@ def test_sigint_signal_to_a_streaming_process_records_the_run(emu, tmp_path, fau
                 if db.get_runs("pty", statuses=RUN_STATUSES):
                     break
             time.sleep(0.05)
-        time.sleep(0.5)
+        time.sleep(1.5)  # a few words in (of 8 s of them), even when a loaded machine slows the child's start
         os.kill(child.pid, signal.SIGINT)
         out, err = child.communicate(timeout=10)
     finally:
