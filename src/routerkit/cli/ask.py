@@ -60,6 +60,7 @@ def load_schema(path: str) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """`routerkit ask`: one streamed answer; exit 8 when the response was not completed."""
     from routerkit.agent import Agent
+    from routerkit.run.base import RunStatus
 
     from ._mcp import mcp_servers
     from ._render import drive, make_view
@@ -78,10 +79,10 @@ def run(args: argparse.Namespace) -> int:
         agent = Agent(model=model, instructions=args.system, markdown=not (args.plain or text_format), tools=tools)
         show_reasoning = not args.hide_reasoning
         view = make_view(terminal=terminal, show_reasoning=show_reasoning, show_answer=not text_format)
-        output = drive(agent.run(prompt, stream=True), view)
+        output = drive(agent.run(prompt, stream=True, stream_events=True), view)
     if text_format:
         print_json(output.content or "", terminal=terminal)
-    return EXIT_OK if output.status == "completed" else 8
+    return EXIT_OK if output.status == RunStatus.completed else 8
 
 
 def print_json(text: str, *, terminal: bool) -> None:

@@ -236,7 +236,7 @@ class Chat:
 
         view = make_view(terminal=self.terminal, show_reasoning=not self.args.hide_reasoning)
         try:
-            drive(self.agent.run(text, stream=True), view)
+            drive(self.agent.run(text, stream=True, stream_events=True), view)
         except KeyboardInterrupt:
             pass  # the view said so; the partial answer stays in the session's history
         except Exception as exc:
