@@ -48,7 +48,7 @@ def _one_stream(side: str, base_url: str, body: bytes, streams: int) -> Callable
 
         async def one() -> int:
             n = 0
-            async for _ in await Agent(model=model).arun(PROMPT, stream=True):
+            async for _ in Agent(model=model).arun(PROMPT, stream=True, stream_events=True):
                 n += 1
             return n
 

@@ -37,7 +37,7 @@ async def test_a_locked_session_database_does_not_block_the_loop(tmp_path: Path,
 
     async def second_turn() -> str:
         if stream:
-            async for event in await agent.arun("second", stream=True):
+            async for event in agent.arun("second", stream=True, stream_events=True):
                 output = getattr(event, "output", None)
             assert output is not None
             return str(output.content)

@@ -67,9 +67,9 @@ async def start(agent: Agent, mode: str) -> tuple[Any, list[Any]]:
     if mode == "async":
         return await agent.arun("delete the file"), []
     events = await events_of(
-        agent.run("delete the file", stream=True)
+        agent.run("delete the file", stream=True, stream_events=True)
         if mode == "sync-stream"
-        else agent.arun("delete the file", stream=True)
+        else agent.arun("delete the file", stream=True, stream_events=True)
     )
     return events[-1].output, events
 
@@ -102,7 +102,7 @@ async def test_a_confirmed_call_runs_when_the_run_continues(emu, make_model, mod
     assert paused.active_requirements == []
 
     out, events = await resume(agent, mode, run_id=paused.run_id, requirements=paused.requirements)
-    assert out.status == "completed" and out.run_id == paused.run_id and deleted == [path]
+    assert out.status == RunStatus.completed and out.run_id == paused.run_id and deleted == [path]
     assert out.tools[0].confirmed is True and out.tools[0].result == f"deleted {path}"
     assert f"deleted {path}" in out.content and len(emu.requests) == 2
     sent = [i for i in emu.requests[1].body["input"] if i.get("type") == "function_call_output"]
@@ -118,7 +118,7 @@ async def test_a_rejected_call_never_runs_and_the_model_gets_the_note(emu, make_
     paused, _ = await start(agent, mode)
     paused.active_requirements[0].reject(note="that file is needed")
     out, _ = await resume(agent, mode, run_response=paused)  # the answers given on the output are used
-    assert out.status == "completed" and deleted == []
+    assert out.status == RunStatus.completed and deleted == []
     assert out.tools[0].confirmed is False and out.tools[0].tool_call_error
     told = [i["output"] for i in emu.requests[-1].body["input"] if i.get("type") == "function_call_output"]
     assert told == ["Error: the user rejected this call to delete_file: that file is needed"]
@@ -131,7 +131,7 @@ def test_continuing_with_the_call_unanswered_sends_nothing_and_stays_paused(emu,
     again = agent.continue_run(run_id=paused.run_id)
     assert again.is_paused and len(again.active_requirements) == 1 and len(emu.requests) == 1
     again.active_requirements[0].confirm()
-    assert agent.continue_run(run_response=again).status == "completed" and len(deleted) == 1
+    assert agent.continue_run(run_response=again).status == RunStatus.completed and len(deleted) == 1
 
 
 def test_bad_continuations_are_usage_errors_before_any_request(emu, make_model):
@@ -164,7 +164,7 @@ def test_other_calls_of_the_turn_run_while_the_confirmed_one_waits(emu, make_mod
     assert paused.tools[0].result.startswith("noon in ") and paused.tools[1].result is None
     paused.active_requirements[0].confirm()
     out = agent.continue_run(run_response=paused)
-    assert out.status == "completed" and "noon in " in out.content and "deleted " in out.content
+    assert out.status == RunStatus.completed and "noon in " in out.content and "deleted " in out.content
 
 
 def test_a_paused_run_is_not_history_until_it_completes(emu, make_model):
@@ -229,7 +229,7 @@ def test_a_paused_run_survives_a_process_restart_with_a_sqlite_db(emu, tmp_path)
     first = process("start")
     assert first["status"] == "PAUSED"
     second = process("resume", first["run_id"])
-    assert second["run_id"] == first["run_id"] and second["status"] == "completed"
+    assert second["run_id"] == first["run_id"] and second["status"] == "COMPLETED"
     assert "in process resume" in second["content"]
     with SqliteDb(db_file=db_file) as db:
         (stored,) = db.get_runs("hitl", statuses=("completed", "paused"))

@@ -55,10 +55,10 @@ async def test_an_agent_runs_on_a_hand_written_model_in_all_four_ways(emu, make_
     agent = Agent(model=model, instructions="Be brief.")
     assert agent.run("one two").content == "one two"
     assert (await agent.arun("three")).content == "three"
-    events = list(agent.run("four five", stream=True))
+    events = list(agent.run("four five", stream=True, stream_events=True))
     assert "".join(e.content for e in events if isinstance(e, RunContentEvent)) == "four five"
     assert [e.event for e in events][-1] is RunEvent.run_completed == "RunCompleted"
-    events = [e async for e in await agent.arun("six", stream=True)]
+    events = [e async for e in agent.arun("six", stream=True, stream_events=True)]
     assert isinstance(events[-1], RunCompletedEvent) and events[-1].content == "six"
     assert [name for name, _ in model.calls] == ["invoke", "ainvoke", "invoke_stream", "ainvoke_stream"]
     assert all(options == {"instructions": "Be brief."} for _, options in model.calls)

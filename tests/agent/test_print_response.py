@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import sys
 
 import pytest
 from rich.console import Console
@@ -106,14 +108,16 @@ def test_every_fault_shows_a_red_error_panel_never_a_blank_answer(make_model, mo
     assert title in text
     for fact in facts:
         assert fact in text
-    assert out.error is not None and out.status in ("error", "incomplete")
+    assert out.error is not None and out.status == "ERROR"
     assert "\x1b[31m" in console.file.getvalue() or "\x1b[38;2;" in console.file.getvalue()  # red
     if model_id in ("emulator/failed", "emulator/truncate", "emulator/error-event"):
         assert "Partial answer" in text and "partial answer above was kept" in text
     assert TEST_KEY not in console.file.getvalue()
 
 
-def test_off_a_terminal_it_prints_plain_text_without_escape_codes(make_model):
+def test_off_a_terminal_it_prints_the_same_panels_without_escape_codes(make_model):
+    """`python agent.py | tee log` shows what the terminal would (as agno does), with no colours or cursor
+    movement: the message panel, the answer rendered as markdown with each block once, and the footer."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=100)  # not a terminal
     out = Agent(model=make_model("emulator/markdown-50"), markdown=True).print_response(
@@ -121,7 +125,11 @@ def test_off_a_terminal_it_prints_plain_text_without_escape_codes(make_model):
     )
     written = buffer.getvalue()
     assert "\x1b" not in written
-    assert out.content in written  # the raw markdown answer, as is
+    assert "Message" in written.splitlines()[0] and "md" in written.splitlines()[1]
+    headings = [line.lstrip("# ") for line in out.content.splitlines() if line.startswith("## ")]
+    assert headings and all(written.count(h) == 1 for h in headings)
+    assert "**markdown**" not in written and "markdown" in written  # rendered, not raw
+    assert written.rstrip().splitlines()[-1].startswith("emulator/markdown-50 · tokens")
 
 
 def test_no_color_is_honoured(make_model, monkeypatch):
@@ -155,3 +163,29 @@ async def test_aprint_response_matches_print_response(make_model):
     text = shown(console)
     assert out.content.split()[0] in text and out.reasoning_content.split()[0] in text
     assert "emulator/reasoning" in text.strip().splitlines()[-1]
+
+
+def test_in_jupyter_it_renders_as_rich_output(make_model, monkeypatch):
+    """A notebook gets each section as rich output (HTML plus text), never a live region (which would need
+    ipywidgets and warn). The notebook front end cannot be had here, so IPython's `display` is replaced by
+    one that records what rich hands it."""
+    import types
+
+    shown_items: list[object] = []
+    ipython = types.ModuleType("IPython")
+    display_module = types.ModuleType("IPython.display")
+    display_module.display = shown_items.append  # type: ignore[attr-defined]
+    ipython.display = display_module  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", display_module)
+    console = Console(force_jupyter=True, width=100)
+    out = Agent(model=make_model("emulator/markdown-20"), markdown=True).print_response(
+        "a notebook question", stream=True, console=console
+    )
+    styled = "".join(item.text for item in shown_items)  # type: ignore[attr-defined]
+    texts = re.sub(r"\x1b\[[0-9;]*m", "", styled)  # the plain-text fallback carries colours
+    html = "".join(item.html for item in shown_items)  # type: ignore[attr-defined]
+    assert "a notebook question" in texts and "emulator/markdown-20 · tokens" in texts
+    headings = [line.lstrip("# ") for line in out.content.splitlines() if line.startswith("## ")]
+    assert headings and all(texts.count(h) == 1 for h in headings)  # the answer once, whole
+    assert "<pre" in html

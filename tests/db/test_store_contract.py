@@ -286,3 +286,27 @@ async def test_async_twins_do_what_the_sync_calls_do(store: SessionStore) -> Non
     results = await asyncio.gather(*(store.astart_run("s", f"g{i}", [user(str(i))]) for i in range(10)))
     assert results == [None] * 10
     assert len(await store.aget_runs("s", statuses=["running"])) == 10
+
+
+# -- users -------------------------------------------------------------------------------------------------
+
+
+def test_user_id_is_stored_and_filters_runs_and_sessions(store: SessionStore) -> None:
+    store.start_run("s1", "r1", [user("from ava")], user_id="ava")
+    store.start_run("s1", "r2", [user("from bob")], user_id="bob")
+    store.start_run("s2", "r3", [user("no user")])
+    assert [run.user_id for run in store.get_runs("s1", statuses=ALL)] == ["ava", "bob"]
+    assert [run.run_id for run in store.get_runs("s1", statuses=ALL, user_id="ava")] == ["r1"]
+    assert store.get_runs("s2", statuses=ALL, user_id="ava") == []
+    assert store.get_runs("s2", statuses=ALL)[0].user_id is None
+    assert [info.session_id for info in store.list_sessions(user_id="bob")] == ["s1"]
+    assert {info.session_id: info.user_id for info in store.list_sessions()} == {"s1": "bob", "s2": None}
+
+
+@pytest.mark.parametrize("bad", ["", "  ", 42, "\ud800"])
+def test_a_bad_user_id_is_refused_before_anything_is_written(store: SessionStore, bad: Any) -> None:
+    with pytest.raises(UsageError, match="user_id"):
+        store.start_run("s", "r", [user("x")], user_id=bad)
+    with pytest.raises(UsageError, match="user_id"):
+        store.get_runs("s", user_id=bad)
+    assert store.list_sessions() == []

@@ -69,9 +69,9 @@ async def drive(agent: Agent, message: Any, mode: str) -> Any:
         if mode == "async":
             return await agent.arun(message)
         if mode == "sync-stream":
-            events = list(agent.run(message, stream=True))
+            events = list(agent.run(message, stream=True, stream_events=True))
         else:
-            events = [event async for event in await agent.arun(message, stream=True)]
+            events = [event async for event in agent.arun(message, stream=True, stream_events=True)]
     except Exception as exc:
         return exc
     assert isinstance(events[-1], RunCompletedEvent)
@@ -102,7 +102,7 @@ async def test_a_model_that_always_calls_a_tool_is_stopped_by_the_default_limit(
     out = await drive(agent, "weather forever", mode)
     # As agno: the 21st call is not run and the model is told so; it is then asked (tool_choice "none") to
     # answer, and when it calls a tool even then, that call is refused too and the run ends.
-    assert out.status == "completed"
+    assert out.status == "COMPLETED"
     assert len(emu.requests) == 22
     assert [r.body.get("tool_choice") for r in emu.requests[20:]] == [None, "none"]
     assert [t.tool_call_error for t in out.tools] == [False] * 20 + [True, True]
@@ -121,7 +121,7 @@ async def test_an_unknown_tool_is_explained_once_then_ends_the_run(emu, make_mod
     assert len(emu.requests) == 2
     told = [i for i in sent_inputs(emu)[1] if i.get("type") == "function_call_output"]
     assert len(told) == 1 and "no tool named 'ghost'" in told[0]["output"] and "none" in told[0]["output"]
-    assert result.run_output.status == "error"
+    assert result.run_output.status == "ERROR"
     case.surfaced = True
 
 
@@ -134,7 +134,7 @@ async def test_a_model_that_corrects_itself_after_an_unknown_tool_gets_its_answe
         scripted([message("It is sunny.")], mode),
     )
     out = await drive(agent, "weather?", mode)
-    assert out.status == "completed" and out.content == "It is sunny."
+    assert out.status == "COMPLETED" and out.content == "It is sunny."
     assert [t.tool_call_error for t in out.tools] == [True, True, False]
     case.surfaced = True
 
@@ -154,7 +154,7 @@ async def test_odd_usage_and_model_in_the_terminal_event_keep_the_answer_and_the
     }
     emu.enqueue(scripted([message("Hello there.")], mode, usage=odd_usage, model=12345))
     out = await drive(agent, "first", mode)
-    assert out.status == "completed" and out.content == "Hello there."
+    assert out.status == "COMPLETED" and out.content == "Hello there."
     assert out.model == "12345"  # ids are normalised to strings at the wire boundary
     assert out.metrics.input_tokens == 0 and out.metrics.output_tokens == 0 and out.metrics.cost is None
     stored = agent.db.get_runs("odd", limit=1)  # type: ignore[union-attr]
@@ -186,10 +186,10 @@ async def test_a_tool_returning_a_lone_surrogate_does_not_break_the_session(emu,
 
     agent = Agent(model=make_model("emulator/tool"), tools=[read_name], add_history_to_context=True)
     out = await drive(agent, "read it", mode)
-    assert out.status == "completed" and "report-\ufffd.txt" in out.content
+    assert out.status == "COMPLETED" and "report-\ufffd.txt" in out.content
     agent.model = make_model("emulator/echo")
     again = await drive(agent, "and again", mode)
-    assert again.status == "completed" and again.content == "and again"
+    assert again.status == "COMPLETED" and again.content == "and again"
     outputs = [i["output"] for i in sent_inputs(emu)[-1] if i.get("type") == "function_call_output"]
     assert outputs == ["report-\ufffd.txt"]
     case.surfaced = True
@@ -200,9 +200,9 @@ async def test_surrogates_in_instructions_message_and_model_output_are_replaced(
     agent = Agent(model=make_model(MODEL), instructions="be \udcff kind", add_history_to_context=True)
     emu.enqueue(scripted([message("odd \udcfe answer")], mode))
     out = await drive(agent, "hi \ud800 there", mode)
-    assert out.status == "completed" and out.content == "odd \ufffd answer"
+    assert out.status == "COMPLETED" and out.content == "odd \ufffd answer"
     again = await drive(agent, "next", mode)
-    assert again.status == "completed"
+    assert again.status == "COMPLETED"
     body = emu.requests[-1].body
     assert body["instructions"] == "be \ufffd kind"
     assert message_texts(body["input"]) == ["hi \ufffd there", "odd \ufffd answer", "next"]
@@ -235,7 +235,7 @@ async def test_a_tool_result_whose_str_raises_becomes_an_error_result(emu, make_
     for tool, said in ((fetch, "could not be turned into text (RuntimeError: no text for you)"), (explode, "BadError")):
         agent = Agent(model=make_model("emulator/tool"), tools=[tool])
         out = await drive(agent, "go", mode)
-        assert out.status == "completed"
+        assert out.status == "COMPLETED"
         execution = out.tools[0]
         assert execution.tool_call_error and said in execution.result
         sent = [i for i in sent_inputs(emu)[-1] if i.get("type") == "function_call_output"]
@@ -290,12 +290,12 @@ async def test_reasoning_is_replayed_in_a_tool_loop_only_when_it_can_be(emu, mak
         scripted([message("Sunny twice.")], mode),
     )
     out = await drive(agent, "weather twice", mode)
-    assert out.status == "completed" and out.content == "Sunny twice."
+    assert out.status == "COMPLETED" and out.content == "Sunny twice."
     bodies = [request.body for request in emu.requests]
     assert all(body["include"] == ["reasoning.encrypted_content"] for body in bodies)
     replayed = [[i["id"] for i in body["input"] if i.get("type") == "reasoning"] for body in bodies]
     assert replayed == [[], [], ["rs_sealed"]]  # the item without encrypted_content is never sent back
-    assert [i.get("type") for i in out.messages].count("reasoning") == 2  # but kept in the run as received
+    assert [i.get("type") for i in out.items].count("reasoning") == 2  # but kept in the run as received
     case.surfaced = True
 
 

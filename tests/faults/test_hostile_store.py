@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from routerkit.agent import Agent
-from routerkit.db import RUN_STATUSES, SessionStoreError, SqliteDb
+from routerkit.db import RUN_STATUSES, SCHEMA_VERSION, SessionStoreError, SqliteDb
 from routerkit.errors import UsageError
 
 pytestmark = pytest.mark.timeout(20)  # a FIFO opened the wrong way blocks forever: fail fast, count a hang
@@ -320,3 +320,53 @@ def test_a_value_over_sqlites_size_limit_is_reported(tmp_path: Path, fault_recor
         [run] = db.get_runs("s", statuses=RUN_STATUSES)
         assert run.status == "running"  # nothing was half-written
     fault_record.surfaced = True
+
+
+_V1_TABLE = """CREATE TABLE routerkit_runs (
+    session_id TEXT NOT NULL, seq INTEGER NOT NULL, run_id TEXT NOT NULL, status TEXT NOT NULL,
+    input_items TEXT NOT NULL, output_items TEXT NOT NULL DEFAULT '[]', content TEXT, model TEXT,
+    metrics TEXT NOT NULL DEFAULT '{}', created_at REAL NOT NULL, updated_at REAL NOT NULL,
+    PRIMARY KEY (session_id, seq), UNIQUE (session_id, run_id))"""
+
+
+def _v1_file(db_file: Path) -> None:
+    """A file as routerkit's schema version 1 wrote it (before runs had a user_id), with one run."""
+    conn = sqlite3.connect(db_file)
+    with conn:
+        conn.execute(_V1_TABLE)
+        conn.execute(
+            "INSERT INTO routerkit_runs VALUES "
+            "('s', 1, 'r1', 'completed', ?, '[]', 'old', 'openai/gpt-4o', '{}', 1, 2)",
+            ('[{"role": "user", "content": "old question"}]',),
+        )
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+
+
+def test_a_version_1_file_gains_user_ids_and_keeps_its_runs(tmp_path: Path) -> None:
+    db_file = tmp_path / "v1.db"
+    _v1_file(db_file)
+    with SqliteDb(db_file) as store:
+        (old,) = store.get_runs("s")
+        assert old.content == "old" and old.user_id is None
+        store.start_run("s", "r2", [{"role": "user", "content": "new"}], user_id="ava")
+        assert [run.user_id for run in store.get_runs("s", statuses=("completed", "running"))] == [None, "ava"]
+    conn = sqlite3.connect(db_file)
+    assert conn.execute("PRAGMA user_version").fetchall() == [(SCHEMA_VERSION,)] == [(2,)]
+    conn.close()
+
+
+def test_a_read_only_version_1_file_is_read_without_users(shared_dir: Path) -> None:
+    db_file = shared_dir / "v1.db"
+    _v1_file(db_file)
+    db_file.chmod(0o444)
+    shared_dir.chmod(0o555)
+
+    def check() -> None:
+        with SqliteDb(db_file) as store:
+            assert [run.content for run in store.get_runs("s")] == ["old"]
+            assert store.get_runs("s", user_id="ava") == []
+            assert [info.user_id for info in store.list_sessions()] == [None]
+            assert store.list_sessions(user_id="ava") == []
+
+    as_reader(check)

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from routerkit.agent import Agent, ToolCallCompletedEvent, ToolCallStartedEvent
 from routerkit.errors import MCPError, UsageError
+from routerkit.run.base import RunStatus
 from routerkit.tools.mcp import MCPTools
 
 from ._servers import build
@@ -60,7 +61,7 @@ def test_in_process_server_sync_run(emu, make_model):
 async def test_in_process_server_async_streamed(emu, make_model):
     async with MCPTools(server=build("basic"), exclude_tools=["refuse", "picture"]) as tools:
         agent = Agent(model=make_model("emulator/tool"), tools=[tools])
-        events = [e async for e in await agent.arun("use all tools", stream=True)]
+        events = [e async for e in agent.arun("use all tools", stream=True, stream_events=True)]
     started = [e.call.name for e in events if isinstance(e, ToolCallStartedEvent)]
     done = {e.call.name: e.result for e in events if isinstance(e, ToolCallCompletedEvent)}
     assert sorted(started) == ["structured", "weather"]
@@ -80,7 +81,7 @@ def test_tool_error_and_images_reach_the_model(emu, make_model):
     assert results["picture"].tool_call_error is False
     assert "a photo of " in results["picture"].result
     assert "[image image/png, 100 bytes: not shown to the model]" in results["picture"].result
-    assert out.status == "completed"
+    assert out.status == RunStatus.completed
     assert sorted(_outputs(emu)) == sorted(r.result for r in results.values())
 
 
@@ -104,7 +105,7 @@ def test_a_call_that_never_answers_times_out_and_the_run_goes_on(emu, make_model
     [execution] = out.tools
     assert execution.tool_call_error
     assert "tool 'hang' of MCP server (in-process MCPServer) did not answer within 0.5 s" in execution.result
-    assert out.status == "completed" and _outputs(emu) == [execution.result]
+    assert out.status == RunStatus.completed and _outputs(emu) == [execution.result]
     assert _mcp_threads() == []
 
 
@@ -117,7 +118,8 @@ def test_stdio_subprocess_sync_and_async_and_clean_shutdown(emu, make_model, std
     out = agent.print_response("weather", stream=True, console=console)  # connects on first use
     assert out is not None and out.tools[0].result.startswith("sunny in ")
     shown = screen.getvalue()
-    assert "tool call: weather(" in shown and "tool result: weather: sunny in " in shown
+    # off a terminal print_response draws the same panels as on one (agno branch): ⚙ call, ↳ result
+    assert "⚙ weather(" in shown and "↳ weather: sunny in " in shown
     started = _children() - before
     assert len(started) == 1 and len(_mcp_threads()) == 1
 
@@ -139,7 +141,7 @@ def test_stdio_server_crash_mid_call_is_a_tool_error_then_it_restarts(emu, make_
         [execution] = out.tools
         assert execution.tool_call_error
         assert "closed the connection during the call of 'crash' (did it crash?)" in execution.result
-        assert out.status == "completed" and _outputs(emu) == [execution.result]
+        assert out.status == RunStatus.completed and _outputs(emu) == [execution.result]
         out = agent.run("weather again")  # the dead server is started again for the next run (and dies again)
         assert "closed the connection during the call of 'crash'" in out.tools[0].result
     assert _mcp_threads() == []
@@ -151,7 +153,9 @@ async def test_streamable_http_async_and_sync(emu, make_model, http_url):
         out = await agent.arun("weather")
         assert out.tools[0].result.startswith("sunny in ")
     with MCPTools(url=http_url, transport="streamable-http", include_tools=["structured"]) as tools:
-        events = list(Agent(model=make_model("emulator/tool"), tools=[tools]).run("weather", stream=True))
+        events = list(
+            Agent(model=make_model("emulator/tool"), tools=[tools]).run("weather", stream=True, stream_events=True)
+        )
     [done] = [e for e in events if isinstance(e, ToolCallCompletedEvent)]
     assert "celsius" in done.result.output
     assert _mcp_threads() == []

@@ -65,7 +65,7 @@ async def test_async_runs_send_files_audio_and_video(emu, make_model, stream):
         "videos": [Video(url="https://example.com/clip.mp4")],
     }
     if stream:
-        events = [event async for event in await agent.arun("Listen and read", stream=True, **media)]
+        events = [event async for event in agent.arun("Listen and read", stream=True, stream_events=True, **media)]
         out = events[-1].output if isinstance(events[-1], RunCompletedEvent) else None
     else:
         out = await agent.arun("Listen and read", **media)
@@ -86,6 +86,7 @@ def test_a_streamed_sync_run_with_urls_sends_them_for_the_provider_to_fetch(emu,
         Agent(model=make_model()).run(
             "Compare",
             stream=True,
+            stream_events=True,
             images=[Image(url="https://example.com/a.png", detail="high")],
             files=[File(url="https://example.com/docs/paper.pdf?dl=1")],
         )

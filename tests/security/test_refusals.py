@@ -145,14 +145,14 @@ REFUSALS: list[tuple[str, Callable[[Path], Any], list[str]]] = [
     ("tool-call-limit", lambda _: agent(tool_call_limit=-1), ["tool_call_limit", "≥ 0"]),
     ("session-id-empty", lambda _: agent(session_id=" "), ["session_id", "non-empty string"]),
     # Messages.
-    ("message-int", lambda _: agent().run(42), ["input", "text or a list of Responses input items"]),
-    ("message-bytes", lambda _: agent().run(b"hello"), ["input", "text or a list"]),
-    ("message-none", lambda _: agent().run(None), ["input", "text or a list"]),
-    ("message-a-dict", lambda _: agent().run({"role": "user", "content": "x"}), ["input", "list of"]),
-    ("message-list-of-ints", lambda _: agent().run([1, 2]), ["input", "'type' or 'role'"]),
-    ("message-item-shape", lambda _: agent().run([{"text": "x"}]), ["input", "'type' or 'role'"]),
-    ("message-streamed", lambda _: list(agent().run(42, stream=True)), ["input", "text or a list"]),
-    ("message-async", lambda _: run_async(42), ["input", "text or a list"]),
+    ("input-int", lambda _: agent().run(42), ["input", "text, a pydantic model, a Message or a list of Responses"]),
+    ("input-bytes", lambda _: agent().run(b"hello"), ["input", "text, a pydantic model"]),
+    ("input-none", lambda _: agent().run(None), ["input", "text, a pydantic model"]),
+    ("input-a-bad-dict", lambda _: agent().run({"text": "x"}), ["input[0]", "'type' or 'role'"]),
+    ("input-list-of-ints", lambda _: agent().run([1, 2]), ["input", "'type' or 'role'"]),
+    ("input-item-shape", lambda _: agent().run([{"text": "x"}]), ["input", "'type' or 'role'"]),
+    ("input-streamed", lambda _: list(agent().run(42, stream=True)), ["input", "text, a pydantic model"]),
+    ("input-async", lambda _: run_async(42), ["input", "text, a pydantic model"]),
     ("model-input-int", lambda _: model().invoke(42), ["input", "text or a list of Responses input items"]),
     ("model-input-item", lambda _: model().invoke(["hello"]), ["input[0]", "'type' or 'role'"]),
     ("model-stream-input", lambda _: list(model().invoke_stream(3.5)), ["input", "text or a list"]),
@@ -193,4 +193,4 @@ def test_the_table_covers_every_kind_the_issue_lists():
     ids = {r[0] for r in REFUSALS}
     for prefix in ("id-", "models-", "reasoning-", "temperature-", "top-p-", "store-", "tool-", "output-schema-"):
         assert any(i.startswith(prefix) for i in ids), prefix
-    assert {"message-int", "db-bad-table-name"} <= ids
+    assert {"input-int", "db-bad-table-name"} <= ids

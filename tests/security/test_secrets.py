@@ -181,11 +181,11 @@ def test_session_database_and_run_output(emu, tmp_path):
     outputs = [agent.run("first"), agent.run("second")]
     agent.model = _model(emu, "emulator/failed")
     with pytest.raises(APIError) as info:
-        list(agent.run("third", stream=True))
+        list(agent.run("third", stream=True, stream_events=True))
     outputs.append(info.value.run_output)
     for out in outputs:
         assert_clean(repr(out), "RunOutput repr")
-        assert_clean(repr(out.messages) + repr(out.responses), "RunOutput items")
+        assert_clean(repr(out.items) + repr(out.responses), "RunOutput items")
     agent.db.close()
     files = [p for p in tmp_path.iterdir() if p.name.startswith("session.db")]
     assert files

@@ -13,6 +13,7 @@ import pytest
 
 from routerkit.agent import Agent, RunCompletedEvent, RunContentEvent
 from routerkit.errors import UsageError
+from routerkit.run.base import RunStatus
 from routerkit.tools import FunctionTool, tool
 
 from ..openapi_schema import validate
@@ -27,9 +28,9 @@ async def drive(agent: Agent, message: str, mode: str) -> tuple[Any, list[Any]]:
     if mode == "async":
         return await agent.arun(message), []
     if mode == "sync-stream":
-        events = list(agent.run(message, stream=True))
+        events = list(agent.run(message, stream=True, stream_events=True))
     else:
-        stream = agent.arun(message, stream=True)
+        stream = agent.arun(message, stream=True, stream_events=True)
         events = [e async for e in (await stream if inspect.isawaitable(stream) else stream)]
     assert isinstance(events[-1], RunCompletedEvent)
     return events[-1].output, events
@@ -81,7 +82,7 @@ async def test_stop_after_tool_call_ends_the_run_with_the_result_as_the_answer(e
         return f"record for {query}"
 
     out, events = await drive(Agent(model=make_model("emulator/tool"), tools=[lookup]), "find it", mode)
-    assert out.status == "completed" and len(emu.requests) == 1  # the model is not asked again
+    assert out.status == RunStatus.completed and len(emu.requests) == 1  # the model is not asked again
     assert out.content == out.tools[0].result and out.content.startswith("record for ")
     if events:
         assert "".join(e.content for e in events if isinstance(e, RunContentEvent)) == out.content
@@ -161,7 +162,7 @@ def test_strict_tools_are_sent_strict_and_nulls_mean_the_default(emu, make_model
     assert forecast.call('{"city": "Rome", "days": 5}').output == "Rome for 5 days"
     assert forecast.call('{"city": null}').is_error
     out = Agent(model=make_model("emulator/tool"), tools=[forecast]).run("forecast")
-    assert out.status == "completed" and not out.tools[0].tool_call_error
+    assert out.status == RunStatus.completed and not out.tools[0].tool_call_error
     validate("ResponsesRequest", emu.requests[0].body)
     assert emu.requests[0].body["tools"][0]["strict"] is True
 

@@ -7,6 +7,7 @@ import pytest
 
 from routerkit.agent import Agent
 from routerkit.errors import UsageError
+from routerkit.run.base import RunStatus
 from routerkit.tools import Toolkit
 
 
@@ -34,7 +35,7 @@ def test_a_toolkit_gives_the_agent_all_its_tools(emu, make_model) -> None:
     out = Agent(model=make_model("emulator/tool"), tools=[files]).run("use all tools")
     assert [t["name"] for t in emu.requests[0].body["tools"]] == ["read_file", "delete_file"]
     assert "self" not in emu.requests[0].body["tools"][0]["parameters"]["properties"]
-    assert out.status == "completed" and [t.tool_name for t in out.tools] == ["read_file", "delete_file"]
+    assert out.status == RunStatus.completed and [t.tool_name for t in out.tools] == ["read_file", "delete_file"]
     assert len(files.removed) == 1 and "contents of " in out.content
 
 
@@ -45,7 +46,7 @@ def test_per_tool_options_name_the_tools(emu, make_model) -> None:
     assert [t["name"] for t in emu.requests[0].body["tools"]] == ["delete_file"]
     assert paused.is_paused and files.removed == []
     paused.active_requirements[0].confirm()
-    assert agent.continue_run(run_response=paused).status == "completed" and len(files.removed) == 1
+    assert agent.continue_run(run_response=paused).status == RunStatus.completed and len(files.removed) == 1
 
 
 def test_a_toolkit_naming_a_tool_it_lacks_or_an_agno_only_option_is_refused() -> None:

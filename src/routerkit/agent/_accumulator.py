@@ -68,7 +68,7 @@ class Accumulator:
         out.metrics.add(response)
         if isinstance(response.model, str) and response.model:
             out.model = response.model
-        out.messages.extend(encodable(response.output))
+        out.items.extend(encodable(response.output))
         reasoning = encodable(response.reasoning)
         if reasoning:
             out.reasoning_content = f"{out.reasoning_content}\n\n{reasoning}" if out.reasoning_content else reasoning
@@ -81,7 +81,7 @@ class Accumulator:
         """Add a tool's result to its execution, and as the `function_call_output` item the model gets next."""
         output = encodable(result.output)
         execution.result, execution.tool_call_error = output, result.is_error
-        self.output.messages.append({"type": "function_call_output", "call_id": call.call_id, "output": output})
+        self.output.items.append({"type": "function_call_output", "call_id": call.call_id, "output": output})
         return ToolCallCompletedEvent(call, result, execution)
 
     def partial_answer(self, exc: BaseException) -> Any:

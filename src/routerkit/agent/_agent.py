@@ -1,26 +1,28 @@
-"""`Agent`: a model, instructions, tools and a conversation, with agno's names.
+"""`Agent`: a model, instructions, tools and a conversation, with agno's names and arguments.
 
-The loop itself is in `_state.RunState`; its sync and async drivers (`_run`, `_arun`, and `continue_run`) are
-inherited from `_loop.RunLoop` and only call the model and the tools. History is kept client-side (OpenRouter
-is stateless): each run's items are stored, in memory or in a `db`, and the last `num_history_runs` runs are
-replayed as input.
+The loop's bookkeeping is in `_state.RunState`; its sync and async drivers (`_run`, `_arun`, and
+`continue_run`) are inherited from `_loop.RunLoop` and only call the model and the tools. This class holds the
+agent's settings and its public methods. History is kept client-side (OpenRouter is stateless): each run's
+items are stored, in memory or in a `db`, and the last `num_history_runs` runs are replayed as input. The
+constructor's arguments are checked in `_config`; reading a session back is in `_sessions`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import UsageError
-from ..run.base import RunStatus
+from ._config import Instructions, check_instructions, check_text, refuse_unsupported, shown
 from ._events import RunOutputEvent
-from ._loop import RunLoop
+from ._loop import RunLoop, acontent_only, content_only
 from ._model import Model
 from ._printing import shower
-from ._state import RunSetup, RunState, replayable, shown_input, user_input, user_items
-from ._text import encodable
+from ._run_setup import RunCall
+from ._sessions import HISTORY_STATUSES, AgentSession, chat_history, run_from_stored
+from ._state import user_input, user_items
 from ._tool_steps import alast_output, last_output
 from .run import RunOutput
 
@@ -28,54 +30,95 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from rich.console import Console
 
-    from ..db.base import SessionStore, StoredRun
+    from ..db.base import SessionStore
     from ..media import Audio, File, Image, Video
+    from ._message import Message
     from ._tool_sources import ToolSource
     from ._toolkit import Toolkit
     from .tools import FunctionTool
 
 __all__ = ["Agent"]
 
-Message = str | Sequence[dict[str, Any]]
+#: What `run` takes as `input` (see `_state.user_items`): text, a pydantic model, a `Message`, or a list of
+#: Responses items and `Message`s.
+Input = Any
 
 
-@dataclass
+@dataclasses.dataclass(init=False, repr=False, eq=False)
 class Agent(RunLoop):
-    """An agent on a Responses model.
+    """An agent on a Responses model, taking agno's arguments.
 
     `add_history_to_context=True` replays the last `num_history_runs` runs of `session_id` (kept in memory,
     or in `db` so a new process continues the conversation). `tool_call_limit` caps tool calls per run (None
     for no limit), as agno's: calls beyond it are not run, the model is told so and asked once to answer with
     what it has, and the run ends; a model that keeps calling tools cannot loop forever.
     A call to a tool the agent does not have is answered once with the list of tools; a second one ends the
-    run with `UnknownToolError`. `model` is anything with the `Model` protocol's members.
+    run with `UnknownToolError`. `model` is anything with the `Model` protocol's members. `instructions` may
+    be a function of the agent, called at the start of each run. `retries` sets how many times the model
+    retries a transient failure before any output (its `max_retries`). Arguments of agno features routerkit
+    does not have (`knowledge`, memory managers, teams, ...) raise `UsageError` naming them.
     """
 
-    model: Model = field(default_factory=lambda: _default_model())
-    instructions: str | Sequence[str] | None = None
-    description: str | None = None
-    tools: Sequence[Callable[..., Any] | Toolkit | ToolSource] | None = None
-    markdown: bool = False
-    output_schema: type[BaseModel] | None = None
-    add_history_to_context: bool = False
-    num_history_runs: int = 3
-    session_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    db: SessionStore | None = None
-    tool_call_limit: int | None = 20
+    # The constructor's arguments, as attributes (a dataclass, so `dataclasses.replace(agent, ...)` copies one).
+    model: Model
+    name: str | None
+    id: str | None
+    user_id: str | None
+    session_id: str
+    instructions: Instructions | None
+    description: str | None
+    expected_output: str | None
+    additional_context: str | None
+    add_datetime_to_context: bool
+    tools: Sequence[Callable[..., Any] | Toolkit | ToolSource] | None
+    tool_call_limit: int | None
+    output_schema: type[BaseModel] | None
+    markdown: bool
+    add_history_to_context: bool
+    num_history_runs: int
+    db: SessionStore | None
+    debug_mode: bool
+    retries: int | None
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.model, Model):
-            raise UsageError(
-                "model must be a routerkit model such as OpenRouterResponses(id='openai/gpt-4o') (or any object "
-                f"with the routerkit.agent.Model members), got {type(self.model).__name__}"
-            )
-        self._check_text_fields()
-        if self.output_schema is not None:
-            from .structured import response_format
-
-            self._text_format: dict[str, Any] | None = response_format(self.output_schema)
-        else:
-            self._text_format = None
+    def __init__(
+        self,
+        *,
+        model: Model | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        user_id: str | None = None,
+        session_id: str | None = None,
+        instructions: Instructions | None = None,
+        description: str | None = None,
+        expected_output: str | None = None,
+        additional_context: str | None = None,
+        add_datetime_to_context: bool = False,
+        tools: Sequence[Callable[..., Any] | Toolkit | ToolSource] | None = None,
+        tool_call_limit: int | None = 20,
+        output_schema: type[BaseModel] | None = None,
+        markdown: bool = False,
+        add_history_to_context: bool = False,
+        num_history_runs: int = 3,
+        db: SessionStore | None = None,
+        debug_mode: bool = False,
+        retries: int | None = None,
+        **agno_only: Any,
+    ) -> None:
+        if agno_only:
+            refuse_unsupported(agno_only)
+        self.model = _default_model() if model is None else model
+        self.name, self.id, self.user_id = name, id, user_id
+        self.session_id = str(uuid.uuid4()) if session_id is None else session_id
+        self.instructions, self.description = instructions, description
+        self.expected_output, self.additional_context = expected_output, additional_context
+        self.add_datetime_to_context, self.markdown, self.debug_mode = add_datetime_to_context, markdown, debug_mode
+        self.tools, self.tool_call_limit, self.output_schema = tools, tool_call_limit, output_schema
+        self.add_history_to_context, self.num_history_runs = add_history_to_context, num_history_runs
+        self.retries = retries
+        self._check_arguments()
+        if retries is not None:
+            self._set_retries(retries)
+        self._text_format = _text_format(output_schema)
         self._tools: dict[str, FunctionTool] | None = None
         self._tools_wire: list[dict[str, Any]] = []
         if self.tools is not None:
@@ -85,29 +128,31 @@ class Agent(RunLoop):
             self._sources = _has_sources(self.tools)
             if not self._sources:  # a tool source (an MCP server) is connected when a run starts
                 self.tools_by_name()
-        if not isinstance(self.num_history_runs, int) or self.num_history_runs < 1:
-            raise UsageError(f"num_history_runs must be a positive integer, got {self.num_history_runs!r}")
-        if self.tool_call_limit is not None and (not isinstance(self.tool_call_limit, int) or self.tool_call_limit < 0):
-            raise UsageError(f"tool_call_limit must be an integer ≥ 0 or None, got {self.tool_call_limit!r}")
-        if not isinstance(self.session_id, str) or not self.session_id.strip():
-            raise UsageError(f"session_id must be a non-empty string, got {self.session_id!r}")
-        if self.db is None:
+        if db is None:
             from ..db.memory import InMemoryDb
 
-            self.db = InMemoryDb()
+            db = InMemoryDb()
         else:
-            self._check_db()
-        self._store: SessionStore = self.db
+            _check_db(db)
+        self.db = db
+        self._store: SessionStore = db
         self.last_run: RunOutput | None = None
+
+    def __repr__(self) -> str:
+        return f"Agent(name={self.name!r}, model={self.model.id!r}, session_id={self.session_id!r})"
 
     # Public API
 
     @overload
     def run(
         self,
-        input: Message,
+        input: Input,
         *,
         stream: Literal[False] = False,
+        stream_events: bool = False,
+        session_id: str | None = None,
+        user_id: str | None = None,
+        output_schema: type[BaseModel] | None = None,
         images: Sequence[Image] | None = None,
         audio: Sequence[Audio] | None = None,
         videos: Sequence[Video] | None = None,
@@ -116,9 +161,13 @@ class Agent(RunLoop):
     @overload
     def run(
         self,
-        input: Message,
+        input: Input,
         *,
         stream: Literal[True],
+        stream_events: bool = False,
+        session_id: str | None = None,
+        user_id: str | None = None,
+        output_schema: type[BaseModel] | None = None,
         images: Sequence[Image] | None = None,
         audio: Sequence[Audio] | None = None,
         videos: Sequence[Video] | None = None,
@@ -126,80 +175,118 @@ class Agent(RunLoop):
     ) -> Iterator[RunOutputEvent]: ...
     def run(
         self,
-        input: Message,
+        input: Input,
         *,
         stream: bool = False,
+        stream_events: bool = False,
+        session_id: str | None = None,
+        user_id: str | None = None,
+        output_schema: type[BaseModel] | None = None,
         images: Sequence[Image] | None = None,
         audio: Sequence[Audio] | None = None,
         videos: Sequence[Video] | None = None,
         files: Sequence[File] | None = None,
     ) -> RunOutput | Iterator[RunOutputEvent]:
-        """Run one turn. With `stream=True`, an iterator of run events ending in `RunCompletedEvent` (or
-        `RunErrorEvent`, after which the error is raised). `images`, `audio`, `videos` and `files`
-        (`routerkit.media`) go with the message."""
+        """Run one turn and return its `RunOutput` (paused, `output.is_paused`, when tool calls wait for the
+        user's confirmation: see `continue_run`).
+
+        With `stream=True`, an iterator of run events instead: as in agno, only the answer's
+        `RunContentEvent`s (and a `RunErrorEvent` before a failure is raised) unless `stream_events=True`,
+        which adds `RunStartedEvent`, `ReasoningContentDeltaEvent`, the tool call events and the closing
+        `RunCompletedEvent` or `RunPausedEvent` (its `.output` is the `RunOutput`; `agent.get_last_run_output()`
+        gives it too). `session_id`, `user_id` and `output_schema` apply to this run only. `images`, `audio`,
+        `videos` and `files` (`routerkit.media`) go with the message.
+        """
         items = user_items(input, images=images, audio=audio, videos=videos, files=files)
+        call = self._call(session_id, user_id, output_schema)
         if stream:
-            return self._run(items, stream=True)
-        return last_output(self._run(items, stream=False))
+            events = self._run(items, call, stream=True)
+            return events if stream_events else content_only(events)
+        return last_output(self._run(items, call, stream=False))
 
     @overload
-    async def arun(
+    def arun(
         self,
-        input: Message,
+        input: Input,
         *,
         stream: Literal[False] = False,
+        stream_events: bool = False,
+        session_id: str | None = None,
+        user_id: str | None = None,
+        output_schema: type[BaseModel] | None = None,
         images: Sequence[Image] | None = None,
         audio: Sequence[Audio] | None = None,
         videos: Sequence[Video] | None = None,
         files: Sequence[File] | None = None,
-    ) -> RunOutput: ...
+    ) -> Coroutine[Any, Any, RunOutput]: ...
     @overload
-    async def arun(
+    def arun(
         self,
-        input: Message,
+        input: Input,
         *,
         stream: Literal[True],
+        stream_events: bool = False,
+        session_id: str | None = None,
+        user_id: str | None = None,
+        output_schema: type[BaseModel] | None = None,
         images: Sequence[Image] | None = None,
         audio: Sequence[Audio] | None = None,
         videos: Sequence[Video] | None = None,
         files: Sequence[File] | None = None,
     ) -> AsyncIterator[RunOutputEvent]: ...
-    async def arun(
+    def arun(
         self,
-        input: Message,
+        input: Input,
         *,
         stream: bool = False,
+        stream_events: bool = False,
+        session_id: str | None = None,
+        user_id: str | None = None,
+        output_schema: type[BaseModel] | None = None,
         images: Sequence[Image] | None = None,
         audio: Sequence[Audio] | None = None,
         videos: Sequence[Video] | None = None,
         files: Sequence[File] | None = None,
-    ) -> RunOutput | AsyncIterator[RunOutputEvent]:
-        """`run` for async code: tools run concurrently, sync ones in worker threads."""
+    ) -> Coroutine[Any, Any, RunOutput] | AsyncIterator[RunOutputEvent]:
+        """`run` for async code: `await agent.arun(...)`, or `async for event in agent.arun(..., stream=True)`
+        (an async iterator, not a coroutine, as in agno). Tools run concurrently, sync ones in worker threads."""
         items = user_items(input, images=images, audio=audio, videos=videos, files=files)
+        call = self._call(session_id, user_id, output_schema)
         if stream:
-            return self._arun(items, stream=True)
-        return await alast_output(self._arun(items, stream=False))
+            events = self._arun(items, call, stream=True)
+            return events if stream_events else acontent_only(events)
+        return alast_output(self._arun(items, call, stream=False))
 
     def print_response(
         self,
-        input: Message,
+        input: Input,
+        *,
         stream: bool = False,
+        stream_events: bool = False,
+        session_id: str | None = None,
+        user_id: str | None = None,
+        output_schema: type[BaseModel] | None = None,
         markdown: bool | None = None,
         show_message: bool = True,
         show_reasoning: bool = True,
         console: Console | None = None,
-        *,
         images: Sequence[Image] | None = None,
         audio: Sequence[Audio] | None = None,
         videos: Sequence[Video] | None = None,
         files: Sequence[File] | None = None,
     ) -> RunOutput | None:
-        """Run and show the turn in the terminal: message (with a line per attachment), reasoning, tool calls,
-        answer, and a footer."""
-        items, attached = user_input(input, images=images, audio=audio, videos=videos, files=files)
+        """Run and show the turn: message (with a line per attachment), reasoning, tool calls, answer, and a
+        footer; returns the run.
+
+        On a terminal the answer is rendered live; anywhere else (`| tee`, a file, a notebook) the same
+        panels are printed as each block finishes, without colours or cursor movement, and Jupyter renders
+        them as rich output. A failed run is shown in a red panel and returned with `.error` set. Tool calls
+        and reasoning are always shown; `stream_events` is taken for agno code and changes nothing.
+        """
+        items, message = user_input(input, images=images, audio=audio, videos=videos, files=files)
         return shower().print_run(
-            self._run(items, stream=stream),
-            shown_input(input, attached),
+            self._run(items, self._call(session_id, user_id, output_schema), stream=stream),
+            message,  # a model or Message is shown as the text it sends
             markdown=self.markdown if markdown is None else markdown,
             stream=stream,
             show_message=show_message,
@@ -209,23 +296,27 @@ class Agent(RunLoop):
 
     async def aprint_response(
         self,
-        input: Message,
+        input: Input,
+        *,
         stream: bool = False,
+        stream_events: bool = False,
+        session_id: str | None = None,
+        user_id: str | None = None,
+        output_schema: type[BaseModel] | None = None,
         markdown: bool | None = None,
         show_message: bool = True,
         show_reasoning: bool = True,
         console: Console | None = None,
-        *,
         images: Sequence[Image] | None = None,
         audio: Sequence[Audio] | None = None,
         videos: Sequence[Video] | None = None,
         files: Sequence[File] | None = None,
     ) -> RunOutput | None:
         """`print_response` for async code."""
-        items, attached = user_input(input, images=images, audio=audio, videos=videos, files=files)
+        items, message = user_input(input, images=images, audio=audio, videos=videos, files=files)
         return await shower().aprint_run(
-            self._arun(items, stream=stream),
-            shown_input(input, attached),
+            self._arun(items, self._call(session_id, user_id, output_schema), stream=stream),
+            message,
             markdown=self.markdown if markdown is None else markdown,
             stream=stream,
             show_message=show_message,
@@ -233,79 +324,55 @@ class Agent(RunLoop):
             console=console,
         )
 
-    # The run's setup, and its record in the session store
+    # Sessions, read back as agno reads them
 
-    def _history_query(self, session_id: str | None = None) -> dict[str, Any]:
-        return {
-            "session_id": session_id or self.session_id,
-            "limit": self.num_history_runs,
-            "statuses": ("completed", "interrupted"),
-        }
+    def get_last_run_output(self, session_id: str | None = None) -> RunOutput | None:
+        """The last run of the session (this agent's `session_id` by default), also after a restart."""
+        sid = self.session_id if session_id is None else session_id
+        if self.last_run is not None and self.last_run.session_id == sid:
+            return self.last_run
+        runs = self._store.get_runs(sid, limit=1, statuses=("completed", "interrupted", "error", "paused"))
+        return run_from_stored(runs[-1]) if runs else None
 
-    def _new_state(
-        self,
-        items: list[dict[str, Any]],
-        stored: Sequence[StoredRun],
-        run_id: str | None = None,
-        session_id: str | None = None,
-    ) -> RunState:
-        history: list[dict[str, Any]] = []
-        for run in stored:
-            if not run.output_items:
-                continue  # killed before any answer: replaying the bare question would only confuse the model
-            history.extend(encodable(run.input_items))
-            history.extend(replayable(encodable(run.output_items)))
-        setup = RunSetup(
-            session_id=session_id or self.session_id,
-            model_id=self.model.id,
-            options=self._request_options(),
-            tools=self.tools_by_name(),
-            output_schema=self.output_schema,
-            tool_call_limit=self.tool_call_limit,
+    def get_session(self, session_id: str | None = None) -> AgentSession | None:
+        """The stored session with all its runs, or None when it has none."""
+        sid = self.session_id if session_id is None else session_id
+        runs = self._store.get_runs(sid, statuses=("completed", "interrupted", "error", "paused"))
+        if not runs:
+            return None
+        return AgentSession(
+            session_id=sid,
+            user_id=next((run.user_id for run in reversed(runs) if run.user_id), None),
+            runs=[run_from_stored(run) for run in runs],
+            created_at=int(runs[0].created_at),
+            updated_at=int(max(run.updated_at for run in runs)),
         )
-        return RunState(setup, items, history, run_id)
 
-    def _record(self, state: RunState) -> dict[str, Any]:
-        """The ended run as `finish_run` arguments (the sync and async drivers store the same record)."""
-        out = state.output
-        self.last_run = out
-        return {
-            "session_id": out.session_id,
-            "run_id": out.run_id,
-            "status": _STORED_STATUS.get(out.status, "interrupted"),
-            "output_items": state.output_items(),
-            "content": out.content if isinstance(out.content, str) else _dump(out.content),
-            "model": out.model,
-            "metrics": out.metrics.as_dict(),
-        }
+    def get_session_messages(self, session_id: str | None = None) -> list[Message]:
+        """Every message of the session's completed (or interrupted) runs, in order."""
+        sid = self.session_id if session_id is None else session_id
+        return [
+            m for run in self._store.get_runs(sid, statuses=HISTORY_STATUSES) for m in run_from_stored(run).messages
+        ]
 
-    def _request_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {}
-        system = self._system_prompt()
-        if system:
-            options["instructions"] = system
-        tools = self.tools_by_name()
-        if tools:
-            options["tools"] = self._tools_wire
-        if self._text_format is not None:
-            options["text_format"] = self._text_format
-        if self.model.reasoning and (tools or self.add_history_to_context):
-            # Reasoning items go back to the model after a tool call and in the history. With store=false the
-            # provider cannot look them up by id, so only items with `encrypted_content` can be replayed.
-            options["include"] = ["reasoning.encrypted_content"]
-        return options
+    def get_chat_history(self, session_id: str | None = None) -> list[Message]:
+        """The session's user and assistant messages with text: the conversation as a person saw it."""
+        return chat_history(self.get_session_messages(session_id))
 
-    def _system_prompt(self) -> str | None:
-        parts: list[str] = []
-        if self.description:
-            parts.append(self.description)
-        if isinstance(self.instructions, str):
-            parts.append(self.instructions)
-        elif self.instructions:
-            parts.extend(f"- {line}" for line in self.instructions)
-        if self.markdown and self.output_schema is None:
-            parts.append("Use markdown to format your answers.")
-        return encodable("\n\n".join(parts)) or None
+    # The run's overrides, the tools, and the checks of the arguments
+
+    def _call(self, session_id: str | None, user_id: str | None, output_schema: type[BaseModel] | None) -> RunCall:
+        """This call's overrides of the agent's session, user and output schema, checked before any request."""
+        if session_id is not None:
+            _check_session_id(session_id)
+        check_text(user_id, "user_id")
+        if output_schema is None or output_schema is self.output_schema:
+            return RunCall(
+                session_id or self.session_id, user_id or self.user_id, self.output_schema, self._text_format
+            )
+        return RunCall(
+            session_id or self.session_id, user_id or self.user_id, output_schema, _text_format(output_schema)
+        )
 
     def tools_by_name(self) -> dict[str, FunctionTool]:
         """The agent's tools, built once (the first call loads the tools machinery); a tool source's (an MCP
@@ -324,38 +391,40 @@ class Agent(RunLoop):
             self._tools_wire = [tool.to_wire() for tool in built]  # sent unchanged by every call of every run
         return self._tools
 
-    # Checks of the arguments, before any request
+    def _check_arguments(self) -> None:
+        if not isinstance(self.model, Model):
+            raise UsageError(
+                "model must be a routerkit model such as OpenRouterResponses(id='openai/gpt-4o') (or any object "
+                f"with the routerkit.agent.Model members), got {type(self.model).__name__}"
+            )
+        for name in ("name", "id", "user_id", "description", "expected_output", "additional_context"):
+            check_text(getattr(self, name), name)
+        check_instructions(self.instructions)
+        _check_session_id(self.session_id)
+        if not isinstance(self.num_history_runs, int) or self.num_history_runs < 1:
+            raise UsageError(f"num_history_runs must be a positive integer, got {self.num_history_runs!r}")
+        if self.tool_call_limit is not None and (not isinstance(self.tool_call_limit, int) or self.tool_call_limit < 0):
+            raise UsageError(f"tool_call_limit must be an integer ≥ 0 or None, got {self.tool_call_limit!r}")
 
-    def _check_text_fields(self) -> None:
-        if self.description is not None and not isinstance(self.description, str):
-            raise UsageError(f"description must be a string or None, got {type(self.description).__name__}")
-        instructions = self.instructions
-        if instructions is None or isinstance(instructions, str):
-            return
-        if not isinstance(instructions, Sequence) or not all(isinstance(line, str) for line in instructions):
-            raise UsageError(f"instructions must be a string, a list of strings or None, got {_shown(instructions)}")
+    def _set_retries(self, retries: int) -> None:
+        if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+            raise UsageError(f"retries must be an integer ≥ 0 or None, got {shown(retries)}")
+        if not dataclasses.is_dataclass(self.model) or not hasattr(self.model, "max_retries"):
+            raise UsageError("retries needs a routerkit model (it sets the model's max_retries)")
+        self.model = dataclasses.replace(self.model, max_retries=retries)
 
     def _check_tools(self) -> None:
         tools = self.tools
         if isinstance(tools, str | bytes) or not isinstance(tools, Sequence):
-            raise UsageError(f"tools must be a list of functions or FunctionTools, got {_shown(tools)}")
+            raise UsageError(f"tools must be a list of functions or FunctionTools, got {shown(tools)}")
         from ._toolkit import Toolkit
 
         for index, tool in enumerate(tools):
             if not callable(tool) and not isinstance(tool, Toolkit) and not _has_sources([tool]):
                 raise UsageError(
                     f"tools[{index}] must be a function (sync or async), a FunctionTool, a Toolkit or a tool source "
-                    f"such as MCPTools, got {_shown(tool)}"
+                    f"such as MCPTools, got {shown(tool)}"
                 )
-
-    def _check_db(self) -> None:
-        from ..db.base import SessionStore
-
-        if not isinstance(self.db, SessionStore):
-            raise UsageError(
-                "db must be a session store such as SqliteDb(db_file='agent.db') or InMemoryDb(), "
-                f"got {_shown(self.db)}"
-            )
 
 
 def _same(built: list[FunctionTool], current: Collection[FunctionTool]) -> bool:
@@ -374,16 +443,23 @@ def _default_model() -> Model:
     return OpenRouterResponses()
 
 
-_STORED_STATUS = {"completed": "completed", "error": "error", RunStatus.paused: "paused"}
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
-
-
-def _dump(value: Any) -> str | None:
-    if value is None:
+def _text_format(schema: type[BaseModel] | None) -> dict[str, Any] | None:
+    if schema is None:
         return None
-    dump = getattr(value, "model_dump_json", None)
-    return dump() if dump else str(value)
+    from .structured import response_format
+
+    return response_format(schema)
+
+
+def _check_session_id(session_id: object) -> None:
+    if not isinstance(session_id, str) or not session_id.strip():
+        raise UsageError(f"session_id must be a non-empty string, got {session_id!r}")
+
+
+def _check_db(db: object) -> None:
+    from ..db.base import SessionStore
+
+    if not isinstance(db, SessionStore):
+        raise UsageError(
+            f"db must be a session store such as SqliteDb(db_file='agent.db') or InMemoryDb(), got {shown(db)}"
+        )

@@ -1,6 +1,7 @@
 """The events of a streamed run, with agno's names and values.
 
-`Agent.run(..., stream=True)` yields these; `print_response` and the CLI show them, and the run's
+`Agent.run(..., stream=True, stream_events=True)` yields these (without `stream_events`, as in agno, only
+the answer's `RunContentEvent`s and a `RunErrorEvent`); `print_response` and the CLI show them, and the run's
 `RunOutput` is accumulated from the same events. Each class carries its `RunEvent` member as `.event`, so
 code written for agno's `event.event == RunEvent.run_content` works unchanged; routerkit's own consumers
 `match` on the class.
@@ -16,7 +17,7 @@ from ..wire._response import FunctionCall
 
 if TYPE_CHECKING:  # tools pull in pydantic; an agent without tools never loads them
     from ._hitl import RunRequirement
-    from .run import RunOutput, ToolExecution
+    from .run import RunMetrics, RunOutput, ToolExecution
     from .tools import ToolResult
 
 __all__ = [
@@ -35,18 +36,48 @@ __all__ = [
 
 
 class RunEvent(StrEnum):
-    """agno's run event names (the values are what agno sends over the wire)."""
+    """agno's run event names, every member with agno's value (what agno sends over the wire).
+
+    routerkit sends the events it has classes for below; the other members exist so that agno code
+    comparing `event.event` with them runs unchanged (it simply never sees them).
+    """
 
     run_started = "RunStarted"
     run_content = "RunContent"
-    reasoning_content_delta = "ReasoningContentDelta"
-    tool_call_started = "ToolCallStarted"
-    tool_call_completed = "ToolCallCompleted"
+    run_content_completed = "RunContentCompleted"
+    run_intermediate_content = "RunIntermediateContent"
     run_completed = "RunCompleted"
     run_error = "RunError"
+    run_cancelled = "RunCancelled"
     run_paused = "RunPaused"
     run_continued = "RunContinued"
-    run_cancelled = "RunCancelled"
+    pre_hook_started = "PreHookStarted"
+    pre_hook_completed = "PreHookCompleted"
+    post_hook_started = "PostHookStarted"
+    post_hook_completed = "PostHookCompleted"
+    tool_call_started = "ToolCallStarted"
+    tool_call_completed = "ToolCallCompleted"
+    tool_call_error = "ToolCallError"
+    tool_call_args_delta = "ToolCallArgsDelta"
+    reasoning_started = "ReasoningStarted"
+    reasoning_step = "ReasoningStep"
+    reasoning_content_delta = "ReasoningContentDelta"
+    reasoning_completed = "ReasoningCompleted"
+    memory_update_started = "MemoryUpdateStarted"
+    memory_update_completed = "MemoryUpdateCompleted"
+    session_summary_started = "SessionSummaryStarted"
+    session_summary_completed = "SessionSummaryCompleted"
+    parser_model_response_started = "ParserModelResponseStarted"
+    parser_model_response_completed = "ParserModelResponseCompleted"
+    output_model_response_started = "OutputModelResponseStarted"
+    output_model_response_completed = "OutputModelResponseCompleted"
+    model_request_started = "ModelRequestStarted"
+    model_request_completed = "ModelRequestCompleted"
+    compression_started = "CompressionStarted"
+    compression_completed = "CompressionCompleted"
+    followups_started = "FollowupsStarted"
+    followups_completed = "FollowupsCompleted"
+    custom_event = "CustomEvent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +91,10 @@ class RunStartedEvent:
 
 @dataclass(frozen=True, slots=True)
 class RunContentEvent:
-    """A piece of the answer: `content` is the text delta."""
+    """A piece of the answer: `content` is the text delta (agno's field; `content_type` is always "str")."""
 
     content: str
+    content_type: ClassVar[str] = "str"
     event: ClassVar[RunEvent] = RunEvent.run_content
 
 
@@ -110,6 +142,26 @@ class RunCompletedEvent:
     @property
     def content(self) -> object:
         return self.output.content
+
+    @property
+    def content_type(self) -> str:
+        return self.output.content_type
+
+    @property
+    def run_id(self) -> str:
+        return self.output.run_id
+
+    @property
+    def session_id(self) -> str:
+        return self.output.session_id
+
+    @property
+    def reasoning_content(self) -> str | None:
+        return self.output.reasoning_content
+
+    @property
+    def metrics(self) -> RunMetrics:
+        return self.output.metrics
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,23 +2,27 @@
 
 A driver asks the model, hands the answer to `RunState`, runs the tool calls it decides on (`_tool_steps`) and
 stores the run when it ends: completed, failed, or paused for the user's confirmation. A paused run is picked
-up again from the session store, so `continue_run` works in a new process on the same `SqliteDb`.
+up again from the session store, so `continue_run` works in a new process on the same `SqliteDb`. What a run
+starts from (`RunCall`, its state) and the record it leaves are in `_run_setup`; `content_only` keeps what
+agno's `stream_events=False` yields.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from ..wire._events import ResponseCompleted
 from ._events import (
     RunCompletedEvent,
+    RunContentEvent,
     RunContinuedEvent,
     RunErrorEvent,
     RunOutputEvent,
     RunPausedEvent,
     RunStartedEvent,
 )
+from ._run_setup import RunCall, history_query, new_state, record
 from ._tool_steps import (
     Continuation,
     alast_output,
@@ -31,14 +35,17 @@ from ._tool_steps import (
 )
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from ..db.base import SessionStore, StoredRun
+    from ._agent import Agent
     from ._hitl import RunRequirement
     from ._model import Model
     from ._state import RunState, ToolStep
     from .run import RunOutput, ToolExecution
     from .tools import FunctionTool
 
-__all__ = ["RunLoop"]
+__all__ = ["RunLoop", "acontent_only", "content_only"]
 
 
 class RunLoop:
@@ -53,15 +60,9 @@ class RunLoop:
         _sources: bool
         _store: SessionStore
 
-        def _history_query(self, session_id: str | None = None) -> dict[str, Any]: ...
-        def _new_state(
-            self,
-            items: list[dict[str, Any]],
-            stored: Sequence[StoredRun],
-            run_id: str | None = None,
-            session_id: str | None = None,
-        ) -> RunState: ...
-        def _record(self, state: RunState) -> dict[str, Any]: ...
+        def _call(
+            self, session_id: str | None, user_id: str | None, output_schema: type[BaseModel] | None
+        ) -> RunCall: ...
         def tools_by_name(self) -> dict[str, FunctionTool]: ...
 
     # Continuing a paused run
@@ -107,7 +108,7 @@ class RunLoop:
         how = continuation(
             self.session_id, self.last_run, run_response, run_id, requirements, updated_tools, session_id
         )
-        events = self._run([], stream=stream, resume=how)
+        events = self._run([], self._call(how.session_id, None, None), stream=stream, resume=how)
         return events if stream else last_output(events)
 
     @overload
@@ -146,25 +147,28 @@ class RunLoop:
         how = continuation(
             self.session_id, self.last_run, run_response, run_id, requirements, updated_tools, session_id
         )
-        events = self._arun([], stream=stream, resume=how)
+        events = self._arun([], self._call(how.session_id, None, None), stream=stream, resume=how)
         return events if stream else alast_output(events)
 
     # Drivers: the same loop, sync and async
 
     def _run(
-        self, items: list[dict[str, Any]], *, stream: bool, resume: Continuation | None = None
+        self, items: list[dict[str, Any]], call: RunCall, *, stream: bool, resume: Continuation | None = None
     ) -> Iterator[RunOutputEvent]:
+        """One run of the agent on `items` (or the paused run `resume` names), every event: recorded as started
+        before the first request, and as completed, paused, failed or interrupted however the generator ends
+        (a failure is raised after its event)."""
+        agent = cast("Agent", self)
+        store = self._store
+        history = store.get_runs(call.session_id, **history_query(agent)) if self.add_history_to_context else []
         if resume is None:
-            stored = self._store.get_runs(**self._history_query()) if self.add_history_to_context else []
-            state = self._new_state(items, stored)
-            self._store.start_run(self.session_id, state.output.run_id, items[:])
+            state = new_state(agent, items, history, call)
+            store.start_run(call.session_id, state.output.run_id, items[:], user_id=call.user_id)
             yield RunStartedEvent(state.output.run_id, self.model.id)
             steps = None
         else:
-            query = self._history_query(resume.session_id)
-            history = self._store.get_runs(**query) if self.add_history_to_context else []
-            runs = self._store.get_runs(resume.session_id, limit=None, statuses=("paused",))
-            state, steps = self._resumed(find_paused(runs, resume), history, resume)
+            runs = store.get_runs(resume.session_id, limit=None, statuses=("paused",))
+            state, steps = self._resumed(find_paused(runs, resume), history, call, resume)
             yield RunContinuedEvent(resume.run_id)
         event_for = state.acc.event
         try:
@@ -189,36 +193,38 @@ class RunLoop:
                 if state.waiting or state.turn_ends_run():
                     break
             output = state.pause() if state.waiting else state.finish()
-            self._store.finish_run(**self._record(state))
+            store.finish_run(**record(agent, state))
         except Exception as exc:
             failed = state.fail(exc)
-            self._store.finish_run(**self._record(state))
+            store.finish_run(**record(agent, state))
             yield RunErrorEvent(exc, failed)
             raise
         except BaseException as exc:  # KeyboardInterrupt, or the caller closed the stream
             state.fail(exc)
-            self._store.finish_run(**self._record(state))
+            store.finish_run(**record(agent, state))
             raise
         yield RunPausedEvent(output) if output.is_paused else RunCompletedEvent(output)
 
     async def _arun(
-        self, items: list[dict[str, Any]], *, stream: bool, resume: Continuation | None = None
+        self, items: list[dict[str, Any]], call: RunCall, *, stream: bool, resume: Continuation | None = None
     ) -> AsyncIterator[RunOutputEvent]:
+        """`_run` for async code: the tool calls of one turn run concurrently."""
         if self._sources:  # let MCP servers connect and list their tools without blocking the loop
             from ._tool_sources import aprepare
 
             await aprepare(self.tools or ())
+        agent = cast("Agent", self)
+        store = self._store
+        query = history_query(agent)
+        history = await store.aget_runs(call.session_id, **query) if self.add_history_to_context else []
         if resume is None:
-            stored = await self._store.aget_runs(**self._history_query()) if self.add_history_to_context else []
-            state = self._new_state(items, stored)
-            await self._store.astart_run(self.session_id, state.output.run_id, items[:])
+            state = new_state(agent, items, history, call)
+            await store.astart_run(call.session_id, state.output.run_id, items[:], user_id=call.user_id)
             yield RunStartedEvent(state.output.run_id, self.model.id)
             steps = None
         else:
-            query = self._history_query(resume.session_id)
-            history = await self._store.aget_runs(**query) if self.add_history_to_context else []
-            runs = await self._store.aget_runs(resume.session_id, limit=None, statuses=("paused",))
-            state, steps = self._resumed(find_paused(runs, resume), history, resume)
+            runs = await store.aget_runs(resume.session_id, limit=None, statuses=("paused",))
+            state, steps = self._resumed(find_paused(runs, resume), history, call, resume)
             yield RunContinuedEvent(resume.run_id)
         event_for = state.acc.event
         try:
@@ -226,11 +232,17 @@ class RunLoop:
                 if steps is None:
                     if stream:
                         response = None
-                        async for event in self.model.ainvoke_stream(state.request(), **state.options()):
-                            if type(event) is ResponseCompleted:
-                                response = event.response
-                            elif (run_event := event_for(event)) is not None:
-                                yield run_event
+                        model_events = self.model.ainvoke_stream(state.request(), **state.options())
+                        try:
+                            async for event in model_events:
+                                if type(event) is ResponseCompleted:
+                                    response = event.response
+                                elif (run_event := event_for(event)) is not None:
+                                    yield run_event
+                        finally:
+                            # Closed here, while the event loop runs: left to the garbage collector, the HTTP
+                            # response of a stream the caller closed early would be closed without a loop.
+                            await _aclose(model_events)
                         assert response is not None
                     else:
                         response = await self.model.ainvoke(state.request(), **state.options())
@@ -244,20 +256,53 @@ class RunLoop:
                 if state.waiting or state.turn_ends_run():
                     break
             output = state.pause() if state.waiting else state.finish()
-            await self._store.afinish_run(**self._record(state))
+            await store.afinish_run(**record(agent, state))
         except Exception as exc:
             failed = state.fail(exc)
-            await self._store.afinish_run(**self._record(state))
+            await store.afinish_run(**record(agent, state))
             yield RunErrorEvent(exc, failed)
             raise
         except BaseException as exc:  # CancelledError, KeyboardInterrupt, or the caller closed the stream
             state.fail(exc)
-            await self._store.afinish_run(**self._record(state))
+            await store.afinish_run(**record(agent, state))
             raise
         yield RunPausedEvent(output) if output.is_paused else RunCompletedEvent(output)
 
     def _resumed(
-        self, paused: StoredRun, history: Sequence[StoredRun], how: Continuation
+        self, paused: StoredRun, history: Sequence[StoredRun], call: RunCall, how: Continuation
     ) -> tuple[RunState, list[ToolStep]]:
-        state = self._new_state(list(paused.input_items), history, run_id=paused.run_id, session_id=how.session_id)
+        state = new_state(cast("Agent", self), list(paused.input_items), history, call, run_id=paused.run_id)
         return state, resume_into(state, paused, how, self.tools_by_name())
+
+
+#: What a stream carries without `stream_events`: the answer's deltas, the pause the caller must answer
+#: (`continue_run`), and the error event before a failure is raised.
+_CONTENT_ONLY = (RunContentEvent, RunPausedEvent, RunErrorEvent)
+
+
+def content_only(events: Iterator[RunOutputEvent]) -> Iterator[RunOutputEvent]:
+    """agno's `stream_events=False`: only `_CONTENT_ONLY`'s events."""
+    try:
+        for event in events:
+            if type(event) in _CONTENT_ONLY:
+                yield event
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+
+
+async def acontent_only(events: AsyncIterator[RunOutputEvent]) -> AsyncIterator[RunOutputEvent]:
+    """`content_only` for an async run."""
+    try:
+        async for event in events:
+            if type(event) in _CONTENT_ONLY:
+                yield event
+    finally:
+        await _aclose(events)
+
+
+async def _aclose(events: AsyncIterator[Any]) -> None:
+    aclose = getattr(events, "aclose", None)
+    if aclose is not None:
+        await aclose()

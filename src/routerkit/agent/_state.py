@@ -19,6 +19,7 @@ from ..run.base import RunStatus
 from ..wire._request import check_input
 from ._accumulator import Accumulator
 from ._events import RunContentEvent, ToolCallCompletedEvent
+from ._message import Message
 from ._text import encodable
 from .run import RunOutput, ToolExecution
 
@@ -37,6 +38,10 @@ class RunSetup:
 
     session_id: str
     model_id: str
+    model_provider: str | None
+    user_id: str | None
+    agent_id: str | None
+    agent_name: str | None
     options: Mapping[str, Any]
     """Request options of every model call of the run (instructions, tools, text format, include)."""
     tools: Mapping[str, FunctionTool]
@@ -71,7 +76,11 @@ class RunState:
             run_id=run_id or str(uuid.uuid4()),
             session_id=setup.session_id,
             requested_model=setup.model_id,
-            messages=items,
+            model_provider=setup.model_provider,
+            items=items,
+            user_id=setup.user_id,
+            agent_id=setup.agent_id,
+            agent_name=setup.agent_name,
         )
         self.acc = Accumulator(output)
         self.output = output
@@ -89,7 +98,7 @@ class RunState:
 
     def request(self) -> list[dict[str, Any]]:
         """The input items of the next model call: history, then this run's items that can be replayed."""
-        return self.history + replayable(self.output.messages)
+        return self.history + replayable(self.output.items)
 
     def options(self) -> Mapping[str, Any]:
         """The next model call's options. Once calls went over `tool_call_limit`, the model is asked (once) to
@@ -212,7 +221,8 @@ class RunState:
             from .structured import parse_output
 
             out.content = parse_output(schema, out.content)
-        out.status = "completed"
+            out.content_type = schema.__name__
+        out.status = RunStatus.completed
         return self._close()
 
     def pause(self) -> RunOutput:
@@ -228,11 +238,9 @@ class RunState:
         out = self.output
         # Not an Exception: Ctrl-C, task cancellation, or the caller closing the event stream.
         stopped = not isinstance(exc, Exception)
-        out.status = "interrupted" if stopped else "error"
+        out.status = RunStatus.cancelled if stopped else RunStatus.error
         if not isinstance(exc, GeneratorExit):
             out.error = exc
-        if isinstance(exc, IncompleteResponseError):
-            out.status = "incomplete"
         if not out.content:
             out.content = self.acc.partial_answer(exc) or out.content
         self._keep_partial_answer()
@@ -247,9 +255,9 @@ class RunState:
         if (
             isinstance(out.content, str)
             and out.content
-            and not any(item.get("type") == "message" and item.get("role") == "assistant" for item in out.messages)
+            and not any(item.get("type") == "message" and item.get("role") == "assistant" for item in out.items)
         ):
-            out.messages.append(
+            out.items.append(
                 {
                     "type": "message",
                     "role": "assistant",
@@ -265,7 +273,7 @@ class RunState:
 
     def output_items(self) -> list[dict[str, Any]]:
         """This run's items after its input: what the model said and the tool outputs, to store."""
-        return self.output.messages[self.n_input_items :]
+        return self.output.items[self.n_input_items :]
 
 
 def _tool_result(text: str) -> ToolResult:
@@ -279,34 +287,35 @@ def _limit_result(call: FunctionCall) -> ToolResult:
     return _tool_result(f"Tool call limit reached. Tool call {call.name} not executed. Don't try to execute it again.")
 
 
-def user_items(input: str | Sequence[dict[str, Any]], **media: object) -> list[dict[str, Any]]:
+def user_items(input: object, **media: object) -> list[dict[str, Any]]:
     """The run's input items for `input` and its media (`user_input`'s keywords); bad input is refused here,
     before a run starts."""
     return user_input(input, **media)[0]
 
 
 def user_input(
-    input: str | Sequence[dict[str, Any]],
+    input: object,
     *,
     images: object = None,
     audio: object = None,
     videos: object = None,
     files: object = None,
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """`user_items`, and a line per attachment for `print_response` (`photo.png (image/png, 12 KB)`).
+) -> tuple[list[dict[str, Any]], str | Sequence[dict[str, Any]]]:
+    """`user_items`, and what `print_response` shows as the message: the text sent (a pydantic model or a
+    `Message` as the text it sends), then a line per attachment (`📎 photo.png (image/png, 12 KB)`).
 
     The media parts join the last user message (after its text), as agno sends them; the media module is
     loaded only when a run has media.
     """
-    checked = encodable(check_input(input, "input"))
-    items: list[dict[str, Any]] = [{"role": "user", "content": checked}] if isinstance(checked, str) else list(checked)
+    items = _input_items(input)
+    shown: str | list[dict[str, Any]] = input if isinstance(input, str) else list(items)
     if images is None and audio is None and videos is None and files is None:
-        return items, []
+        return items, shown
     from ..media._attach import attachments
 
     attached = attachments(images=images, audio=audio, videos=videos, files=files)
     if not attached:
-        return items, []
+        return items, shown
     parts = [attachment.part for attachment in attached]
     last = items[-1] if items else {}
     if last.get("role") == "user" and last.get("type", "message") == "message":
@@ -315,7 +324,26 @@ def user_input(
         items[-1] = {**last, "content": [*(content if isinstance(content, list) else text), *parts]}
     else:
         items.append({"role": "user", "content": parts})
-    return items, [attachment.label for attachment in attached]
+    return items, shown_input(shown, [attachment.label for attachment in attached])
+
+
+def _input_items(input: object) -> list[dict[str, Any]]:
+    """`input` as agno takes it: text, a pydantic model (sent as its JSON), a `Message` or one item dict, or a
+    list of Responses items and `Message`s, checked and as input items."""
+    dump = getattr(input, "model_dump_json", None)
+    if dump is not None and not isinstance(input, type):
+        input = dump()
+    if isinstance(input, Message | dict):
+        input = [input]
+    if isinstance(input, list | tuple):
+        input = [item.to_item() if isinstance(item, Message) else item for item in input]
+    elif not isinstance(input, str):
+        raise UsageError(
+            "input must be text, a pydantic model, a Message or a list of Responses input items and Messages, "
+            f"got {type(input).__name__}"
+        )
+    checked = encodable(check_input(input, "input"))
+    return [{"role": "user", "content": checked}] if isinstance(checked, str) else list(checked)
 
 
 def shown_input(input: str | Sequence[dict[str, Any]], labels: Sequence[str]) -> str | Sequence[dict[str, Any]]:

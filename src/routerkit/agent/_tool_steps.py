@@ -90,7 +90,7 @@ def resume_into(
     """Fill a fresh `state` with the paused run `stored` and the user's answers; returns the waiting calls'
     steps (none if some are still unanswered: the run then pauses again without a request)."""
     out = state.output
-    out.messages.extend(stored.output_items)
+    out.items.extend(stored.output_items)
     out.content, out.model, out.metrics = stored.content, stored.model, metrics_from(stored)
     known_tools = how.executions
     out.tools = list(known_tools) if known_tools is not None else executions_from_items(stored.output_items, tools)

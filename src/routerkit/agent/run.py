@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from ..run.base import RunStatus
 from ..wire._response import ModelResponse, is_fallback
+from ._message import Message, messages_from_items
 
 if TYPE_CHECKING:
     from ._hitl import RunRequirement
@@ -46,7 +48,12 @@ class RunMetrics:
             self.cost = (self.cost or 0.0) + cost
 
     def as_dict(self) -> dict[str, Any]:
+        """Every metric, zeros and Nones included (what a session store records)."""
         return {name: getattr(self, name) for name in self.__slots__}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The metrics that were measured, as agno's `to_dict` gives them (zeros and Nones left out)."""
+        return {name: value for name, value in self.as_dict().items() if value}
 
 
 @dataclass(slots=True)
@@ -72,24 +79,28 @@ class ToolExecution:
 
 @dataclass(slots=True)
 class RunOutput:
-    """The result of `Agent.run`.
+    """The result of `Agent.run`, with agno's fields.
 
-    `content` is the answer (a validated pydantic instance when the agent has an `output_schema`);
-    `reasoning_content` is the model's reasoning, never a copy of the answer; `model` is the model that
-    actually answered, which differs from `requested_model` after an OpenRouter fallback.
+    `content` is the answer (a validated pydantic instance when the run has an `output_schema`, and
+    `content_type` then names its class); `reasoning_content` is the model's reasoning, never a copy of the
+    answer; `model` is the model that actually answered, which differs from `requested_model` after an
+    OpenRouter fallback. `messages` shows the run as agno messages; `items` keeps the Responses items
+    exactly as sent and received, which is what the next run replays.
     """
 
     run_id: str
     session_id: str
     requested_model: str
     content: Any = None
+    content_type: str = "str"
     reasoning_content: str | None = None
     reasoning_encrypted: bool = False
     model: str | None = None
-    status: Literal["running", "completed", "incomplete", "interrupted", "error"] | RunStatus = "running"
+    model_provider: str | None = None
+    status: RunStatus = RunStatus.running
     """`RunStatus.paused` while tool calls wait for the user (`active_requirements`)."""
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    """This run's items in order: the user's message, the model's output items as received, tool outputs."""
+    items: list[dict[str, Any]] = field(default_factory=list)
+    """This run's items in order: the user's input, the model's output items as received, tool outputs."""
     tools: list[ToolExecution] = field(default_factory=list)
     """Every tool call of the run, in the order the model asked for them (agno's name)."""
     requirements: list[RunRequirement] = field(default_factory=list)
@@ -97,6 +108,11 @@ class RunOutput:
     responses: list[ModelResponse] = field(default_factory=list)
     metrics: RunMetrics = field(default_factory=RunMetrics)
     error: BaseException | None = None
+    user_id: str | None = None
+    agent_id: str | None = None
+    agent_name: str | None = None
+    created_at: int = field(default_factory=lambda: int(time.time()))
+    """When the run started, in seconds since the epoch (agno's unit)."""
 
     @property
     def is_paused(self) -> bool:
@@ -111,6 +127,38 @@ class RunOutput:
     @property
     def fallback_used(self) -> bool:
         return self.model is not None and is_fallback(self.requested_model, self.model)
+
+    @property
+    def messages(self) -> list[Message]:
+        """The run as agno messages (`.role`, `.content`): user input, answer, tool calls and results."""
+        return messages_from_items(self.items, self.created_at)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run as JSON-ready values, with agno's keys (fields without a value are left out)."""
+        content = self.content
+        dump = getattr(content, "model_dump", None)
+        values: dict[str, Any] = {
+            "run_id": self.run_id,
+            "agent_id": self.agent_id,
+            "agent_name": self.agent_name,
+            "session_id": self.session_id,
+            "user_id": self.user_id,
+            "content": dump(mode="json") if dump else content,
+            "content_type": self.content_type,
+            "reasoning_content": self.reasoning_content,
+            "model": self.model,
+            "model_provider": self.model_provider,
+            "messages": [message.to_dict() for message in self.messages],
+            "metrics": self.metrics.to_dict(),
+            "status": self.status.value,
+            "error": (str(self.error) or type(self.error).__name__) if self.error is not None else None,
+            "created_at": self.created_at,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """`to_dict()` as JSON text (agno's default indent)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=str)
 
 
 def _count(value: object) -> int:

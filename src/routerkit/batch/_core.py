@@ -246,8 +246,7 @@ class Batch:
         )
         if row.instructions is not None:
             agent.instructions = row.instructions
-        events = await agent.arun(_agent_input(row.input), stream=True)
-        async for event in events:
+        async for event in agent.arun(_agent_input(row.input), stream=True, stream_events=True):
             if isinstance(event, RunCompletedEvent):
                 out = event.output
                 last = out.responses[-1] if out.responses else None
@@ -258,8 +257,8 @@ class Batch:
                     requested,
                     model=out.model,
                     text=text,
-                    output=out.messages,
-                    status=out.status,
+                    output=out.items,
+                    status="completed",
                     response_id=last.id if last else None,
                     generation_id=last.generation_id if last else None,
                     usage=_agent_usage(out.metrics.as_dict()),

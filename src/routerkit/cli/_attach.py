@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ._common import EXIT_USAGE, CliError
 
@@ -15,7 +15,18 @@ __all__ = ["Attachments", "describe", "load_attachments"]
 #: media class → the `Agent.run` parameter that takes it.
 _PARAMETERS = {"Image": "images", "Audio": "audio", "Video": "videos", "File": "files"}
 
-Attachments = tuple[dict[str, list[Any]], list[dict[str, Any]]]
+
+
+class MediaArguments(TypedDict, total=False):
+    """The media keywords of `Agent.run`."""
+
+    images: list[Any]
+    audio: list[Any]
+    videos: list[Any]
+    files: list[Any]
+
+
+Attachments = tuple[MediaArguments, list[dict[str, Any]]]
 
 
 def _sha256(path: Path) -> str:
@@ -33,7 +44,7 @@ def load_attachments(sources: list[str]) -> Attachments:
         return {}, []
     from routerkit.media import from_source
 
-    kwargs: dict[str, list[Any]] = {}
+    by_parameter: dict[str, list[Any]] = {}
     facts: list[dict[str, Any]] = []
     for source in sources:
         is_url = source.startswith(("http://", "https://", "data:"))
@@ -45,9 +56,15 @@ def load_attachments(sources: list[str]) -> Attachments:
         parameter = _PARAMETERS.get(type(media).__name__)
         if parameter is None:
             raise CliError(f"-a {source}: not an image, audio, video or file ({type(media).__name__})", EXIT_USAGE)
-        kwargs.setdefault(parameter, []).append(media)
+        by_parameter.setdefault(parameter, []).append(media)
         name = source[:200] if is_url else Path(source).name
         facts.append({"name": name, "kind": parameter, "mime_type": getattr(media, "mime_type", None), "sha256": sha})
+    kwargs: MediaArguments = {
+        "images": by_parameter.get("images", []),
+        "audio": by_parameter.get("audio", []),
+        "videos": by_parameter.get("videos", []),
+        "files": by_parameter.get("files", []),
+    }
     return kwargs, facts
 
 

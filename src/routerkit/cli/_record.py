@@ -63,7 +63,8 @@ def record_turn(
         entry.model_served = output.model
         entry.input_tokens, entry.output_tokens = metrics.input_tokens, metrics.output_tokens
         entry.reasoning_tokens, entry.cost = metrics.reasoning_tokens, metrics.cost
-        entry.status = output.status
+        # the log's words for agno's statuses: a cancelled turn is "interrupted", as the session store says
+        entry.status = "interrupted" if output.status == "CANCELLED" else str(output.status).lower()
     if error is not None:
         entry.status = "interrupted" if isinstance(error, KeyboardInterrupt) else "error"
         entry.error = error_line(error)

@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from routerkit.agent import Agent
+    from routerkit.run.base import RunStatus
 
     from ._attach import describe, load_attachments
     from ._mcp import mcp_servers
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
                 **session,
             )
             with waiting(f"waiting for {model.id}", enabled=stderr_is_tty(), spin=not args.plain) as spinner:
-                output = drive(agent.run(prompt, stream=True, **media), view, spinner)
+                output = drive(agent.run(prompt, stream=True, stream_events=True, **media), view, spinner)
         if text_format:
             print_json(output.content or "", terminal=terminal)
     except BaseException as exc:
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
                 attachments=attached,
             )
     assert output is not None
-    return EXIT_OK if output.status == "completed" else 8
+    return EXIT_OK if output.status == RunStatus.completed else 8
 
 
 def print_json(text: str, *, terminal: bool) -> None:

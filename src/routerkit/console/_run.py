@@ -4,6 +4,14 @@ The agent hands over its event iterator; this module decides what each event loo
 reported in a red panel and returned (with `.error` set) rather than raised, as agno's `print_response`
 does; Ctrl-C stops the stream, notes the interruption, leaves the terminal clean and re-raises
 (with a short traceback: the run is already recorded as interrupted, with its partial answer).
+
+Where the output goes decides how it is drawn, deliberately: `print_response` is for people reading, and
+agno users run their scripts under `| tee`, into log files and in notebooks, where they expect the same
+panels as on a terminal. So it always uses the `LivePrinter`'s rendering: on a terminal the answer is
+redrawn live; elsewhere rich writes no colours or cursor movement, and each finished block is printed once,
+in order (a log reads like the terminal did). In Jupyter, each section is printed whole when it ends,
+which the notebook shows as rich output (a live region there would need ipywidgets). The CLI's pipe-clean
+output (the answer alone on stdout) is `PlainPrinter.split`, not this.
 """
 
 from __future__ import annotations
@@ -24,7 +32,8 @@ from ..agent import (
     ToolCallCompletedEvent,
     ToolCallStartedEvent,
 )
-from ..errors import UsageError
+from ..errors import IncompleteResponseError, UsageError
+from ..run.base import RunStatus
 from ._facts import RunSummary
 
 if TYPE_CHECKING:
@@ -104,9 +113,13 @@ def _printer(
     show_message: bool,
     message: str | Sequence[dict[str, Any]],
 ) -> RunPrinter:
-    from ._printer import RunPrinter
+    from rich.console import Console
 
-    printer = RunPrinter(console, markdown=markdown, stream=stream, show_reasoning=show_reasoning)
+    from ._live import LivePrinter
+
+    console = Console() if console is None else console
+    live = stream and not console.is_jupyter  # see the module's docstring
+    printer = LivePrinter(console, markdown=markdown, stream=live, show_reasoning=show_reasoning)
     if show_message:
         printer.message(message if isinstance(message, str) else items_text(message))
     return printer
@@ -168,9 +181,20 @@ def run_summary(output: RunOutput) -> RunSummary:
         cost=m.cost,
         time_to_first_token=m.time_to_first_token,
         duration=m.duration,
-        status=output.status,
+        status=_footer_status(output),
         fallback_used=output.fallback_used,
     )
+
+
+def _footer_status(output: RunOutput) -> str:
+    """The footer's word for how the run ended: agno's statuses, with an answer cut short told apart."""
+    if output.status == RunStatus.completed:
+        return "completed"
+    if output.status == RunStatus.cancelled:
+        return "interrupted"
+    if output.status == RunStatus.paused:
+        return RunStatus.paused.value  # as the tools branch showed it: "PAUSED"
+    return "incomplete" if isinstance(output.error, IncompleteResponseError) else "error"
 
 
 def _answer_text(content: Any) -> str:

@@ -43,7 +43,7 @@ from ._types import SessionStoreError
 __all__ = ["SCHEMA_VERSION", "SqliteFile"]
 
 #: The layout of routerkit tables this code writes, stored in ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _T = TypeVar("_T")
 # SQLite's primary result codes (extended codes keep the primary code in the low byte).

@@ -54,6 +54,8 @@ class StoredRun:
     #: Seconds since the epoch when the run was started, and when it was last written.
     created_at: float
     updated_at: float
+    #: The user the run was made for (``Agent(user_id=...)`` or ``run(..., user_id=...)``), if any.
+    user_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +72,5 @@ class SessionInfo:
     #: The first user message of the session, whitespace collapsed, truncated to 60 characters and printable
     #: (lone surrogates replaced by U+FFFD); ``None`` if there is none.
     title: str | None
+    #: The user of the session's latest run that named one; ``None`` if no run did.
+    user_id: str | None = None

@@ -23,6 +23,7 @@ __all__ = [
     "check_id",
     "check_limit",
     "check_statuses",
+    "check_user_id",
     "encodable",
     "finished_run",
     "items_json",
@@ -55,6 +56,11 @@ def check_id(value: object, name: str) -> str:
     if _SURROGATE.search(value):
         raise UsageError(f"{name} must be valid Unicode text; {_shown(value)} contains a lone surrogate")
     return value
+
+
+def check_user_id(value: object) -> str | None:
+    """``None`` (no user) or a user id, checked like a session id."""
+    return None if value is None else check_id(value, "user_id")
 
 
 def check_limit(limit: object) -> int | None:
@@ -156,6 +162,7 @@ class RunRow:
     metrics_json: str
     created_at: float
     updated_at: float
+    user_id: str | None = None
 
     def decode(self, status: str) -> StoredRun:
         """The run as read back, reported with ``status`` (a store may report ``"running"`` as interrupted).
@@ -164,8 +171,9 @@ class RunRow:
         first one that does not hold what routerkit wrote.
         """
         content, model = self.content, self.model
-        if not (content is None or isinstance(content, str)) or not (model is None or isinstance(model, str)):
-            raise ValueError("its content or model is not text")
+        texts = (content, model, self.user_id)
+        if not all(text is None or isinstance(text, str) for text in texts):
+            raise ValueError("its content, model or user_id is not text")
         if not isinstance(self.created_at, int | float) or not isinstance(self.updated_at, int | float):
             raise ValueError("its timestamps are not numbers")
         return StoredRun(
@@ -179,6 +187,7 @@ class RunRow:
             metrics=_load(self.metrics_json, dict, "metrics"),
             created_at=float(self.created_at),
             updated_at=float(self.updated_at),
+            user_id=self.user_id,
         )
 
 
@@ -247,16 +256,18 @@ class _Tally:
     updated_at: float | None = None
     cost: float = 0.0
     title: str | None = None
+    user_id: str | None = None
 
 
-def sessions_from_rows(rows: Iterable[tuple[object, object, object, str, str]]) -> list[SessionInfo]:
-    """Summaries from ``(session_id, created_at, updated_at, input_json, metrics_json)`` rows in run order.
+def sessions_from_rows(rows: Iterable[tuple[object, object, object, str, str, object]]) -> list[SessionInfo]:
+    """Summaries from ``(session_id, created_at, updated_at, input_json, metrics_json, user_id)`` rows in run
+    order.
 
     Most recently updated first; the title comes from the session's first run that has user text. A row a
     foreign edit left without a text session id is skipped, and a timestamp that is not a number is ignored.
     """
     tallies: dict[str, _Tally] = {}
-    for session_id, created, updated, input_json, metrics_json in rows:
+    for session_id, created, updated, input_json, metrics_json, user_id in rows:
         if not isinstance(session_id, str):
             continue
         tally = tallies.setdefault(session_id, _Tally())
@@ -268,8 +279,10 @@ def sessions_from_rows(rows: Iterable[tuple[object, object, object, str, str]]) 
         tally.cost += _cost(metrics_json)
         if tally.title is None:
             tally.title = _title(input_json)
+        if isinstance(user_id, str):
+            tally.user_id = user_id
     infos = [
-        SessionInfo(sid, t.runs, t.created_at or 0.0, t.updated_at or 0.0, t.cost, t.title)
+        SessionInfo(sid, t.runs, t.created_at or 0.0, t.updated_at or 0.0, t.cost, t.title, t.user_id)
         for sid, t in tallies.items()
     ]
     infos.sort(key=lambda info: (info.updated_at, info.session_id), reverse=True)

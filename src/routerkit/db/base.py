@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from routerkit.errors import UsageError
 
 from ._types import FINAL_STATUSES, RUN_STATUSES, SessionInfo, SessionStoreError, StoredRun
-from ._values import FinishedRun, check_id, check_limit, check_statuses, finished_run, items_json
+from ._values import FinishedRun, check_id, check_limit, check_statuses, check_user_id, finished_run, items_json
 
 __all__ = [
     "FINAL_STATUSES",
@@ -53,7 +53,7 @@ class SessionStore(ABC):
     # -- what a store implements -------------------------------------------------------------------------
 
     @abstractmethod
-    def _insert_run(self, session_id: str, run_id: str, input_json: str, now: float) -> None:
+    def _insert_run(self, session_id: str, run_id: str, input_json: str, now: float, user_id: str | None) -> None:
         """Store a new ``"running"`` run; ``UsageError`` if the session already has ``run_id``."""
 
     @abstractmethod
@@ -61,12 +61,16 @@ class SessionStore(ABC):
         """Record how a run ended; ``UsageError`` if the run was never started."""
 
     @abstractmethod
-    def _select_runs(self, session_id: str, limit: int | None, wanted: frozenset[str]) -> list[StoredRun]:
-        """The last ``limit`` runs whose reported status is in ``wanted`` (non-empty), oldest first."""
+    def _select_runs(
+        self, session_id: str, limit: int | None, wanted: frozenset[str], user_id: str | None
+    ) -> list[StoredRun]:
+        """The last ``limit`` runs whose reported status is in ``wanted`` (non-empty), oldest first; only the
+        runs of ``user_id`` when it is given."""
 
     @abstractmethod
-    def _list_sessions(self) -> list[SessionInfo]:
-        """Every session's summary, most recently updated first."""
+    def _list_sessions(self, user_id: str | None) -> list[SessionInfo]:
+        """Every session's summary (only those with a run of ``user_id`` when given), most recently updated
+        first."""
 
     @abstractmethod
     def _delete_session(self, session_id: str) -> int:
@@ -82,8 +86,10 @@ class SessionStore(ABC):
 
     # -- the public API ----------------------------------------------------------------------------------
 
-    def start_run(self, session_id: str, run_id: str, input_items: list[dict[str, Any]]) -> None:
-        """Record a run as ``"running"`` before its request is sent.
+    def start_run(
+        self, session_id: str, run_id: str, input_items: list[dict[str, Any]], *, user_id: str | None = None
+    ) -> None:
+        """Record a run as ``"running"`` before its request is sent, with the user it is for (if any).
 
         Recording first means a run whose process dies still leaves a trace (reported ``"interrupted"`` by
         a store that outlives the process), and the run takes its place in the session now.
@@ -91,7 +97,8 @@ class SessionStore(ABC):
         self._check_open()
         check_id(session_id, "session_id")
         check_id(run_id, "run_id")
-        self._insert_run(session_id, run_id, items_json(input_items, "input_items"), self._now())
+        user = check_user_id(user_id)
+        self._insert_run(session_id, run_id, items_json(input_items, "input_items"), self._now(), user)
 
     def finish_run(
         self,
@@ -125,8 +132,10 @@ class SessionStore(ABC):
         *,
         limit: int | None = None,
         statuses: Collection[str] = ("completed",),
+        user_id: str | None = None,
     ) -> list[StoredRun]:
-        """The last ``limit`` runs of the session whose status is in ``statuses``, oldest first.
+        """The last ``limit`` runs of the session whose status is in ``statuses``, oldest first; with
+        ``user_id``, only that user's runs.
 
         ``limit=None`` returns them all and ``limit=0`` none. By default only completed runs, which is what
         the agent replays as history. A ``"running"`` run is reported ``"running"`` only by the store object
@@ -136,14 +145,16 @@ class SessionStore(ABC):
         check_id(session_id, "session_id")
         wanted_limit = check_limit(limit)
         wanted = check_statuses(statuses)
+        user = check_user_id(user_id)
         if wanted_limit == 0 or not wanted:
             return []
-        return self._select_runs(session_id, wanted_limit, wanted)
+        return self._select_runs(session_id, wanted_limit, wanted, user)
 
-    def list_sessions(self) -> list[SessionInfo]:
-        """Every session with its run count, cost and title, most recently updated first."""
+    def list_sessions(self, user_id: str | None = None) -> list[SessionInfo]:
+        """Every session with its run count, cost, title and user, most recently updated first; with
+        ``user_id``, only the sessions with a run of that user."""
         self._check_open()
-        return self._list_sessions()
+        return self._list_sessions(check_user_id(user_id))
 
     def delete_session(self, session_id: str) -> int:
         """Delete every run of the session; return how many runs were deleted (0 if there were none)."""
@@ -157,9 +168,11 @@ class SessionStore(ABC):
             self._closed = True
             self._release()
 
-    async def astart_run(self, session_id: str, run_id: str, input_items: list[dict[str, Any]]) -> None:
+    async def astart_run(
+        self, session_id: str, run_id: str, input_items: list[dict[str, Any]], *, user_id: str | None = None
+    ) -> None:
         """:meth:`start_run` for async code: the event loop keeps running while the store works or waits."""
-        await self._offload(lambda: self.start_run(session_id, run_id, input_items))
+        await self._offload(lambda: self.start_run(session_id, run_id, input_items, user_id=user_id))
 
     async def afinish_run(
         self,
@@ -191,9 +204,10 @@ class SessionStore(ABC):
         *,
         limit: int | None = None,
         statuses: Collection[str] = ("completed",),
+        user_id: str | None = None,
     ) -> list[StoredRun]:
         """:meth:`get_runs` for async code."""
-        return await self._offload(lambda: self.get_runs(session_id, limit=limit, statuses=statuses))
+        return await self._offload(lambda: self.get_runs(session_id, limit=limit, statuses=statuses, user_id=user_id))
 
     # -- helpers -----------------------------------------------------------------------------------------
 

@@ -29,12 +29,12 @@ class InMemoryDb(SessionStore):
     def __repr__(self) -> str:
         return f"InMemoryDb(sessions={len(self._sessions)})"
 
-    def _insert_run(self, session_id: str, run_id: str, input_json: str, now: float) -> None:
+    def _insert_run(self, session_id: str, run_id: str, input_json: str, now: float, user_id: str | None) -> None:
         with self._lock:
             runs = self._sessions.setdefault(session_id, {})
             if run_id in runs:
                 raise UsageError(f"run_id {run_id!r} is already recorded in session {session_id!r}")
-            runs[run_id] = RunRow(session_id, run_id, "running", input_json, "[]", None, None, "{}", now, now)
+            runs[run_id] = RunRow(session_id, run_id, "running", input_json, "[]", None, None, "{}", now, now, user_id)
 
     def _update_run(self, session_id: str, run_id: str, run: FinishedRun) -> None:
         with self._lock:
@@ -53,24 +53,28 @@ class InMemoryDb(SessionStore):
                 run.metrics_json,
                 row.created_at,
                 run.updated_at,
+                row.user_id,
             )
 
-    def _select_runs(self, session_id: str, limit: int | None, wanted: frozenset[str]) -> list[StoredRun]:
+    def _select_runs(
+        self, session_id: str, limit: int | None, wanted: frozenset[str], user_id: str | None
+    ) -> list[StoredRun]:
         # Every "running" run here was started by this object and is still going: it is reported as running.
         rows: list[RunRow] = []
         with self._lock:
             for row in reversed(self._sessions.get(session_id, {}).values()):  # newest first: stop at limit
-                if row.status in wanted:
+                if row.status in wanted and (user_id is None or row.user_id == user_id):
                     rows.append(row)
                     if len(rows) == limit:
                         break
         return [row.decode(row.status) for row in reversed(rows)]
 
-    def _list_sessions(self) -> list[SessionInfo]:
+    def _list_sessions(self, user_id: str | None) -> list[SessionInfo]:
         with self._lock:
             rows = [
-                (row.session_id, row.created_at, row.updated_at, row.input_json, row.metrics_json)
+                (row.session_id, row.created_at, row.updated_at, row.input_json, row.metrics_json, row.user_id)
                 for runs in self._sessions.values()
+                if user_id is None or any(row.user_id == user_id for row in runs.values())
                 for row in runs.values()
             ]
         return sessions_from_rows(rows)

@@ -54,6 +54,7 @@ _COLUMNS = (
     "metrics",
     "created_at",
     "updated_at",
+    "user_id",
 )
 
 
@@ -89,6 +90,7 @@ class SqliteDb(SessionStore, SqliteFile):
         self._table = f'"{table_name}"'
         # Runs this object started and has not finished: the only "running" rows it reports as running.
         self._live: set[tuple[str, str]] = set()
+        self._user_column = "user_id"  # "NULL" in a read-only file of schema version 1
 
     def __repr__(self) -> str:
         return f"SqliteDb(db_file={str(self.db_file)!r}, table_name={self.table_name!r})"
@@ -113,7 +115,8 @@ class SqliteDb(SessionStore, SqliteFile):
         """Bring the table to :data:`SCHEMA_VERSION`; runs inside the setup transaction.
 
         ``user_version`` describes every routerkit table in the file. Version 0 is a file without routerkit
-        tables (new, or used by other software); future versions add their steps here.
+        tables (new, or used by other software); version 2 added the ``user_id`` column, which a version 1
+        table gains here (its runs have no user).
         """
         conn.execute(
             f"""CREATE TABLE IF NOT EXISTS {self._table} (
@@ -128,10 +131,14 @@ class SqliteDb(SessionStore, SqliteFile):
                 metrics      TEXT    NOT NULL DEFAULT '{{}}',
                 created_at   REAL    NOT NULL,
                 updated_at   REAL    NOT NULL,
+                user_id      TEXT,
                 PRIMARY KEY (session_id, seq),
                 UNIQUE (session_id, run_id)
             )"""
         )
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({self._table})")}
+        if "user_id" not in columns:
+            conn.execute(f"ALTER TABLE {self._table} ADD COLUMN user_id TEXT")
         self._table_ready(conn)
         if version < SCHEMA_VERSION:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -140,7 +147,9 @@ class SqliteDb(SessionStore, SqliteFile):
         columns = {row[1] for row in conn.execute(f"PRAGMA table_info({self._table})")}
         if not columns:
             return False
-        missing = [column for column in _COLUMNS if column not in columns]
+        missing = [column for column in _COLUMNS if column not in columns and column != "user_id"]
+        # A read-only file written by version 1 has no user_id column: its runs are read without a user.
+        self._user_column = "user_id" if "user_id" in columns else "NULL"
         if missing:
             raise UsageError(
                 f"table_name {self.table_name!r} in {str(self.db_file)!r} is not a routerkit runs table "
@@ -153,7 +162,7 @@ class SqliteDb(SessionStore, SqliteFile):
 
     # -- queries -----------------------------------------------------------------------------------------
 
-    def _insert_run(self, session_id: str, run_id: str, input_json: str, now: float) -> None:
+    def _insert_run(self, session_id: str, run_id: str, input_json: str, now: float, user_id: str | None) -> None:
         def insert(conn: sqlite3.Connection) -> None:
             taken = conn.execute(
                 f"SELECT 1 FROM {self._table} WHERE session_id = ? AND run_id = ?", (session_id, run_id)
@@ -163,10 +172,10 @@ class SqliteDb(SessionStore, SqliteFile):
             conn.execute(
                 f"""INSERT INTO {self._table}
                     (session_id, seq, run_id, status, input_items, output_items, metrics,
-                     created_at, updated_at)
+                     created_at, updated_at, user_id)
                     VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM {self._table} WHERE session_id = ?),
-                            ?, 'running', ?, '[]', '{{}}', ?, ?)""",
-                (session_id, session_id, run_id, input_json, now, now),
+                            ?, 'running', ?, '[]', '{{}}', ?, ?, ?)""",
+                (session_id, session_id, run_id, input_json, now, now, user_id),
             )
 
         self._write(insert)
@@ -197,7 +206,9 @@ class SqliteDb(SessionStore, SqliteFile):
         with self._lock:
             self._live.discard((session_id, run_id))
 
-    def _select_runs(self, session_id: str, limit: int | None, wanted: frozenset[str]) -> list[StoredRun]:
+    def _select_runs(
+        self, session_id: str, limit: int | None, wanted: frozenset[str], user_id: str | None
+    ) -> list[StoredRun]:
         with self._lock:
             self._connection()  # first, so that after a fork the parent's live runs are already forgotten
             live = sorted(run_id for (sid, run_id) in self._live if sid == session_id)
@@ -215,9 +226,14 @@ class SqliteDb(SessionStore, SqliteFile):
             params.extend(live)
         if not conditions:
             return []
+        user_filter = ""
+        if user_id is not None:
+            user_filter = f" AND {self._user_column} = ?"
+            params.append(user_id)
+        columns = ", ".join(self._user_column if column == "user_id" else column for column in _COLUMNS)
         sql = (
-            f"SELECT {', '.join(_COLUMNS)} FROM {self._table} "
-            f"WHERE session_id = ? AND ({' OR '.join(conditions)}) ORDER BY seq DESC"
+            f"SELECT {columns} FROM {self._table} "
+            f"WHERE session_id = ? AND ({' OR '.join(conditions)}){user_filter} ORDER BY seq DESC"
         )
         if limit is not None:
             sql += " LIMIT ?"
@@ -225,10 +241,21 @@ class SqliteDb(SessionStore, SqliteFile):
         rows = self._read(lambda conn: conn.execute(sql, params).fetchall() if self._has_table else [])
         live_set = set(live)
         runs = []
-        for sid, _seq, run_id, status, input_json, output_json, content, model, metrics, created, updated in reversed(
-            rows
-        ):
-            row = RunRow(sid, run_id, status, input_json, output_json, content, model, metrics, created, updated)
+        for (
+            sid,
+            _seq,
+            run_id,
+            status,
+            input_json,
+            output_json,
+            content,
+            model,
+            metrics,
+            created,
+            updated,
+            user,
+        ) in reversed(rows):
+            row = RunRow(sid, run_id, status, input_json, output_json, content, model, metrics, created, updated, user)
             reported = "interrupted" if status == "running" and run_id not in live_set else status
             try:
                 runs.append(row.decode(reported))
@@ -239,13 +266,16 @@ class SqliteDb(SessionStore, SqliteFile):
                 ) from exc
         return runs
 
-    def _list_sessions(self) -> list[SessionInfo]:
-        def read(conn: sqlite3.Connection) -> list[tuple[str, float, float, str, str]]:
+    def _list_sessions(self, user_id: str | None) -> list[SessionInfo]:
+        def read(conn: sqlite3.Connection) -> list[tuple[str, float, float, str, str, str | None]]:
             if not self._has_table:
                 return []
+            user = self._user_column
+            where = f"WHERE session_id IN (SELECT session_id FROM {self._table} WHERE {user} = ?)" if user_id else ""
             return conn.execute(
-                f"""SELECT session_id, created_at, updated_at, input_items, metrics
-                    FROM {self._table} ORDER BY session_id, seq"""
+                f"""SELECT session_id, created_at, updated_at, input_items, metrics, {user}
+                    FROM {self._table} {where} ORDER BY session_id, seq""",
+                (user_id,) if user_id else (),
             ).fetchall()
 
         return sessions_from_rows(self._read(read))
