@@ -25,6 +25,7 @@ TOP_LEVEL = {
     "UsageError",
     "__version__",
     "errors",
+    "instrument",
 }
 
 
@@ -65,6 +66,7 @@ PACKAGES = {
         "check_range", "check_reasoning", "check_seconds", "encode_body", "error_from_event", "error_from_status",
         "function_call", "is_fallback", "parse_retry_after", "parse_usage", "read_output",
     },
+    "routerkit.otel": {"instrument", "uninstrument"},
     "routerkit.batch": {
         "Batch", "BatchResult", "BatchRow", "BatchStats", "Concurrency", "LocalPace", "Pace", "PaceGate",
         "error_facts",
@@ -92,7 +94,7 @@ def test_private_modules_are_marked() -> None:
 
     src = Path(routerkit.__file__).parent
     public_modules = {
-        "errors.py", "ray.py", "agent/run.py", "agent/tools.py", "agent/structured.py", "db/base.py",
+        "errors.py", "otel.py", "ray.py", "agent/run.py", "agent/tools.py", "agent/structured.py", "db/base.py",
         "db/memory.py", "db/sqlite.py", "models/openai.py", "models/openrouter.py",
     }  # fmt: skip
     found = {

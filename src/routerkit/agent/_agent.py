@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import UsageError
+from ..models._observe import agent_run
 from ..wire._events import ResponseCompleted
 from ._events import RunCompletedEvent, RunErrorEvent, RunOutputEvent, RunStartedEvent, ToolCallStartedEvent
 from ._model import Model
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..db.base import SessionStore, StoredRun
+    from ..models._observe import Noop, RunObserver
     from ..wire._response import FunctionCall
     from .tools import FunctionTool, ToolResult
 
@@ -168,6 +170,7 @@ class Agent:
         self._store.start_run(self.session_id, state.output.run_id, items[:])
         yield RunStartedEvent(state.output.run_id, self.model.id)
         options, event_for = state.setup.options, state.acc.event
+        observed = agent_run(self, state.output)
         try:
             while True:
                 if stream:
@@ -186,16 +189,20 @@ class Agent:
                 for call in calls:
                     yield ToolCallStartedEvent(call)
                     tool = state.tool_for(call)
-                    yield state.acc.tool_done(call, tool.call(call.arguments) if tool else state.unknown_tool(call))
+                    with observed.tool(call) as seen:
+                        result = seen(tool.call(call.arguments) if tool else state.unknown_tool(call))
+                    yield state.acc.tool_done(call, result)
             output = state.finish()
             self._store.finish_run(**self._record(state))
+            observed.end(output)
         except Exception as exc:
             failed = state.fail(exc)
             self._store.finish_run(**self._record(state))
+            observed.end(failed, exc)
             yield RunErrorEvent(exc, failed)
             raise
         except BaseException as exc:  # KeyboardInterrupt, or the caller closed the stream
-            state.fail(exc)
+            observed.end(state.fail(exc), exc)
             self._store.finish_run(**self._record(state))
             raise
         yield RunCompletedEvent(output)
@@ -206,6 +213,7 @@ class Agent:
         await self._store.astart_run(self.session_id, state.output.run_id, items[:])
         yield RunStartedEvent(state.output.run_id, self.model.id)
         options, event_for = state.setup.options, state.acc.event
+        observed = agent_run(self, state.output)
         try:
             while True:
                 if stream:
@@ -223,18 +231,20 @@ class Agent:
                     break
                 for call in calls:
                     yield ToolCallStartedEvent(call)
-                results = await _gather([_acall(state, call) for call in calls])
+                results = await _gather([_acall(state, observed, call) for call in calls])
                 for call, result in zip(calls, results, strict=True):
                     yield state.acc.tool_done(call, result)
             output = state.finish()
             await self._store.afinish_run(**self._record(state))
+            observed.end(output)
         except Exception as exc:
             failed = state.fail(exc)
             await self._store.afinish_run(**self._record(state))
+            observed.end(failed, exc)
             yield RunErrorEvent(exc, failed)
             raise
         except BaseException as exc:  # CancelledError, KeyboardInterrupt, or the caller closed the stream
-            state.fail(exc)
+            observed.end(state.fail(exc), exc)
             await self._store.afinish_run(**self._record(state))
             raise
         yield RunCompletedEvent(output)
@@ -358,9 +368,10 @@ def _default_model() -> Model:
     return OpenRouterResponses()
 
 
-async def _acall(state: RunState, call: FunctionCall) -> ToolResult:
+async def _acall(state: RunState, observed: RunObserver | Noop, call: FunctionCall) -> ToolResult:
     tool = state.tool_for(call)
-    return await tool.acall(call.arguments) if tool else state.unknown_tool(call)
+    with observed.tool(call) as seen:
+        return seen(await tool.acall(call.arguments) if tool else state.unknown_tool(call))
 
 
 async def _gather(calls: list[Coroutine[Any, Any, ToolResult]]) -> list[ToolResult]:
