@@ -67,6 +67,7 @@ PACKAGES = {
         "function_call", "is_fallback", "parse_retry_after", "parse_usage", "read_output",
     },
     "routerkit.otel": {"instrument", "uninstrument"},
+    "routerkit.serve": {"ServeApp", "load_agent", "serve"},
     "routerkit.batch": {
         "Batch", "BatchResult", "BatchRow", "BatchStats", "Concurrency", "LocalPace", "Pace", "PaceGate",
         "error_facts",

@@ -1,4 +1,4 @@
-"""The `routerkit` command: ask, chat, sessions, models, emulator, demo.
+"""The `routerkit` command: ask, chat, sessions, models, emulator, serve, demo.
 
 argparse only at import time; each command's module (and rich, sqlite, the emulator, uvicorn) is imported
 when that command runs, so `routerkit --help` stays fast.
@@ -170,6 +170,22 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--rpm", type=_non_negative, metavar="N", help="account rate limit: 429 past N requests/min")
     emulator.set_defaults(handler="emulator")
 
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        formatter_class=_Formatter,
+        help="serve an Agent as a Responses endpoint with a web chat page",
+        description="Serve module:agent (an Agent object) as an OpenAI-Responses-compatible endpoint\n"
+        "(POST /v1/responses, GET /v1/models) and a chat page at /, until Ctrl-C.",
+    )
+    serve.add_argument("agent", metavar="module:agent", help="where the Agent is, e.g. my_app:agent")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; others need a key)"
+    )
+    serve.add_argument("--port", type=_non_negative, default=8000, help="port (default 8000; 0 = any free port)")
+    serve.add_argument("--key", help="bearer key clients must send (default: $ROUTERKIT_SERVE_KEY)")
+    serve.set_defaults(handler="serve")
+
     sub.add_parser("batch", help="run a JSONL file of requests, resumably; `batch report` summarises the output")
 
     demo = sub.add_parser(
@@ -194,6 +210,8 @@ def _load_handler(name: str) -> Callable[[argparse.Namespace], int]:
         from .models import run
     elif name == "emulator":
         from .emulator import run
+    elif name == "serve":
+        from .serve import run
     else:
         from .demo import run
     return run

@@ -25,7 +25,7 @@ from ._outcomes import Drop, Hang, HttpReply, Outcome, StreamPlan
 from ._request import MAX_BODY_BYTES, too_large
 from ._script import Close, Pause, RecordedRequest, Reply, Reset, ScriptedReply, StreamReply
 
-__all__ = ["API_PREFIX", "EmulatorApp"]
+__all__ = ["API_PREFIX", "Conn", "ConnectionsApp", "EmulatorApp"]
 
 API_PREFIX = "/api/v1"
 SEND_CHUNK = 32 * 1024
@@ -57,8 +57,43 @@ def _declared_length(headers: dict[str, str]) -> int:
         return 0
 
 
-class EmulatorApp:
-    """ASGI 3 app. ``listener`` (the socket the server accepts on) is attached before serving starts."""
+class ConnectionsApp:
+    """An ASGI 3 app that knows the connection behind each request in progress, so a stopping server can close
+    them (see ``_server.serve_on``). Subclasses answer in ``_route``; ``routerkit serve`` is one too.
+    ``listener`` (the socket the server accepts on) is attached before serving starts."""
+
+    def __init__(self) -> None:
+        self.listener: Listener | None = None
+        self._open: set[Conn] = set()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Answer one HTTP request (other scope types are ignored)."""
+        if scope["type"] != "http":
+            return
+        conn = Conn(self, scope, receive, send)
+        self._open.add(conn)
+        try:
+            await self._route(conn, scope, conn.headers)
+        finally:
+            self._open.discard(conn)
+
+    async def _route(self, conn: Conn, scope: dict[str, Any], headers: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    def socket_for(self, scope: dict[str, Any]) -> socket.socket | None:
+        """The connection's socket (``None`` if unknown or closed)."""
+        return self.listener.connection(scope.get("client")) if self.listener is not None else None
+
+    def close_connections(self) -> None:
+        """Close every connection with a request in progress (stalled streams, hangs): the server is stopping.
+
+        Call on the server's event loop."""
+        for conn in list(self._open):
+            close_connection(self.socket_for(conn.scope), reset=False)
+
+
+class EmulatorApp(ConnectionsApp):
+    """The emulator's routes."""
 
     def __init__(
         self,
@@ -66,26 +101,13 @@ class EmulatorApp:
         record: Callable[[RecordedRequest], None] | None = None,
         account: Account | None = None,
     ):
+        super().__init__()
         self.engine = engine or Engine()
         self.account = account or Account()
         self.scripted: deque[ScriptedReply] = deque()
         self.record = record
-        self.listener: Listener | None = None
-        self._open: set[_Conn] = set()
 
-    # -- ASGI entry ----------------------------------------------------------------------------------
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """Answer one HTTP request (other scope types are ignored)."""
-        if scope["type"] != "http":
-            return
-        conn = _Conn(self, scope, receive, send)
-        self._open.add(conn)
-        try:
-            await self._route(conn, scope, conn.headers)
-        finally:
-            self._open.discard(conn)
-
-    async def _route(self, conn: _Conn, scope: dict[str, Any], headers: dict[str, str]) -> None:
+    async def _route(self, conn: Conn, scope: dict[str, Any], headers: dict[str, str]) -> None:
         path, method = scope["path"], scope["method"]
         raw = await conn.read_body(MAX_BODY_BYTES)
         if conn.gone.is_set():  # the client left while sending: nothing to answer
@@ -119,22 +141,11 @@ class EmulatorApp:
         except IndexError:
             return None
 
-    def socket_for(self, scope: dict[str, Any]) -> socket.socket | None:
-        """The connection's socket (``None`` if unknown or closed)."""
-        return self.listener.connection(scope.get("client")) if self.listener is not None else None
 
-    def close_connections(self) -> None:
-        """Close every connection with a request in progress (stalled streams, hangs): the server is stopping.
-
-        Call on the server's event loop."""
-        for conn in list(self._open):
-            close_connection(self.socket_for(conn.scope), reset=False)
-
-
-class _Conn:
+class Conn:
     """One request's response side: sends, waits, and socket-level faults."""
 
-    def __init__(self, app: EmulatorApp, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __init__(self, app: ConnectionsApp, scope: dict[str, Any], receive: Any, send: Any) -> None:
         self.app = app
         self.scope = scope
         self.receive = receive
