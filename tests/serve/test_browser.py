@@ -92,3 +92,19 @@ def test_markdown_is_rendered_and_html_in_the_answer_is_not(
     sync_api.expect(answer.locator("code")).to_have_text("code")
     sync_api.expect(answer).to_contain_text("<img src=x onerror=alert(1)>")
     assert answer.locator("img").count() == 0
+
+
+def test_reasoning_is_shown_folded(serve_agent: Callable[..., Any], make_model: Callable[..., Any], page: Any) -> None:
+    from routerkit import Agent
+
+    served = serve_agent(Agent(model=make_model("emulator/reasoning")))
+    page.goto(served.url + "/")
+    page.fill("#question", "think first")
+    page.press("#question", "Enter")
+    turn = page.locator(".turn").last
+    sync_api.expect(turn.locator(".footer")).to_contain_text("emulator/reasoning")
+    reasoning = turn.locator("details.reasoning")
+    sync_api.expect(reasoning).to_be_visible()
+    assert reasoning.get_attribute("open") is None  # folded until clicked
+    assert reasoning.locator(".text").text_content()
+    sync_api.expect(turn.locator(".answer")).not_to_be_empty()
