@@ -44,9 +44,17 @@ def test_a_failed_run_is_a_typed_error_json_and_a_failed_event(
 
 @pytest.mark.parametrize(
     ("content", "status"),
-    [(b"not json", 400), (b"[1, 2]", 400), (b'{"input": "' + b"[" * 100_000 + b'"}', 200), (b"\xff\xfe", 400), (b"[" * 100_000, 400)],
+    [
+        (b"not json", 400),
+        (b"[1, 2]", 400),
+        (b'{"input": "' + b"[" * 100_000 + b'"}', 200),
+        (b"\xff\xfe", 400),
+        (b"[" * 100_000, 400),
+    ],
 )
-def test_hostile_bodies_get_an_answer(serve_agent: Callable[..., Any], make_model: Any, content: bytes, status: int) -> None:
+def test_hostile_bodies_get_an_answer(
+    serve_agent: Callable[..., Any], make_model: Any, content: bytes, status: int
+) -> None:
     served = serve_agent(Agent(model=make_model("emulator/echo")))
     r = httpx2.post(served.base_url + "/responses", content=content, headers={"content-type": "application/json"})
     assert r.status_code == status
