@@ -21,7 +21,7 @@ from ._engine import Engine
 from ._listener import Listener
 from ._script import RecordedRequest, ScriptedReply
 
-__all__ = ["Emulator", "main", "make_server", "serve", "serve_on"]
+__all__ = ["Emulator", "main", "make_server", "serve", "serve_forever", "serve_on"]
 
 DEFAULT_PORT = 8787
 _POLL_S = 0.01
@@ -198,8 +198,13 @@ def serve(
         if on_ready is not None:
             on_ready(base_url)
 
+    serve_forever(app, listener, started)
+
+
+def serve_forever(app: ConnectionsApp, listener: Listener, on_started: Callable[[], None]) -> None:
+    """Serve ``app`` on ``listener`` in the foreground until Ctrl-C / SIGTERM; the listener is closed after."""
     try:
-        asyncio.run(serve_on(make_server(app), app, listener, started))
+        asyncio.run(serve_on(make_server(app), app, listener, on_started))
     except KeyboardInterrupt:
         pass
     finally:

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from typing import Any
 
 from ..agent import Agent
+from ..console import items_text
 from ..emulator._app import Conn, ConnectionsApp
 from ..emulator._framing import DONE_FRAME, KEEPALIVE, encode_event
 from ..emulator._outcomes import HttpReply
@@ -171,7 +172,7 @@ class ServeApp(ConnectionsApp):
         runs = await store.aget_runs(session, statuses=("completed", "interrupted", "error"))
         return [
             {
-                "input": _text_of(run.input_items),
+                "input": items_text(run.input_items),
                 "content": run.content,
                 "model": run.model,
                 "status": run.status,
@@ -213,17 +214,6 @@ def _parse_request(
     if not isinstance(conversation, str) or not _CONVERSATION.fullmatch(conversation):
         return _error(400, "conversation must be an id of 1-128 letters, digits and ._:- characters", "conversation")
     return (conversation, items, stream, True)
-
-
-def _text_of(items: list[dict[str, Any]]) -> str:
-    texts = []
-    for item in items:
-        content = item.get("content")
-        if isinstance(content, str):
-            texts.append(content)
-        elif isinstance(content, list):
-            texts.extend(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
-    return "\n".join(texts)
 
 
 async def _send(conn: Conn, data: bytes) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import os
 import sys
@@ -10,7 +9,7 @@ from collections.abc import Callable
 
 from ..agent import Agent
 from ..emulator._listener import Listener
-from ..emulator._server import make_server, serve_on
+from ..emulator._server import serve_forever
 from ..errors import UsageError
 from ._app import ServeApp
 
@@ -61,9 +60,4 @@ def serve(
         if on_ready is not None:
             on_ready(f"http://{shown}:{bound}")
 
-    try:
-        asyncio.run(serve_on(make_server(app), app, listener, started))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        listener.close()
+    serve_forever(app, listener, started)
