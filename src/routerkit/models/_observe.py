@@ -32,6 +32,8 @@ class _Settings:
     tracing: Tracing | None = None
     """Set by `routerkit.instrument()`; otherwise a configured global tracer provider is looked for."""
     capture_content: bool = False
+    global_tracing: Callable[[], Tracing | None] | None = None
+    """`_spans.global_tracing`, once OpenTelemetry is imported (kept: an import statement per call costs µs)."""
 
 
 def configure(tracing: Tracing | None, capture_content: bool) -> None:
@@ -48,9 +50,11 @@ def _tracing() -> Tracing | None:
     tracing = _Settings.tracing
     if tracing is not None or "opentelemetry.trace" not in sys.modules:
         return tracing
-    from ._spans import global_tracing
+    if _Settings.global_tracing is None:
+        from ._spans import global_tracing
 
-    return global_tracing()
+        _Settings.global_tracing = global_tracing
+    return _Settings.global_tracing()
 
 
 #: The OpenTelemetry context of the agent run in progress: its model calls' spans are made under it.
