@@ -140,8 +140,10 @@ class ServeApp(ConnectionsApp):
                     event = step.result()
                 except StopAsyncIteration:
                     break
-                except Exception:
-                    break  # the RunErrorEvent before it already carried the error to the client
+                except Exception as exc:
+                    if builder.error is None:  # raised before the run could report it (its store failed...)
+                        await _send(conn, b"".join(encode_event(e) for e in builder.failed(type(exc).__name__)))
+                    break
                 await _send(conn, b"".join(encode_event(e) for e in builder.events(event)))
             else:
                 return  # the client left: the finally below ends the run (it is stored as interrupted)

@@ -73,9 +73,13 @@ class ResponseBuilder:
             return [*self._close(), self._event("response.completed", response=self.response("completed"))]
         if isinstance(event, RunErrorEvent):
             self.output = event.output
-            self.error = {"code": "server_error", "message": str(event.error) or type(event.error).__name__}
-            return [*self._close(), self._event("response.failed", response=self.response("failed"))]
+            return self.failed(str(event.error) or type(event.error).__name__)
         return []
+
+    def failed(self, message: str) -> list[dict[str, Any]]:
+        """The closing events of a failed run (the run's own error, or one raised before the run reported it)."""
+        self.error = {"code": "server_error", "message": message}
+        return [*self._close(), self._event("response.failed", response=self.response("failed"))]
 
     def response(self, status: str) -> dict[str, Any]:
         """The response object (OpenAI's shape, with OpenRouter's `usage.cost`)."""
