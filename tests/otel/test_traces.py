@@ -104,6 +104,8 @@ def test_a_fallback_tool_run_is_one_agent_span_over_its_calls_and_tools(
     assert duration.count == 2
     first_chunk = telemetry.points("gen_ai.client.operation.time_to_first_chunk")
     assert len(first_chunk) == (0 if how == "run" else 1)
+    streamed = ["gen_ai.response.time_to_first_chunk" in (c.attributes or {}) for c in chats]
+    assert streamed == [how != "run"] * 2
 
 
 def test_content_is_recorded_when_asked(telemetry_with_content: Telemetry, make_model: Callable[..., Any]) -> None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ._call import Call
     from ._spans import Tracing
 
-__all__ = ["ChatObserver", "Noop", "RunObserver", "agent_run", "chat", "configure", "log", "retried"]
+__all__ = ["ChatObserver", "Noop", "RunObserver", "agent_run", "capture_content", "chat", "configure", "log", "retried"]
 
 log = logging.getLogger("routerkit")
 

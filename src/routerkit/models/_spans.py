@@ -79,6 +79,7 @@ class Tracing:
                 if isinstance(count, int) and _is_count(count):
                     self.tokens.record(count, {**base, "gen_ai.token.type": kind})
             if response.time_to_first_token is not None and call.stream is not None:
+                span.set_attribute("gen_ai.response.time_to_first_chunk", response.time_to_first_token)
                 self.first_chunk.record(response.time_to_first_token, base)
             if capture_content():
                 span.set_attribute("gen_ai.output.messages", _dumps(_messages(response.output)))
