@@ -47,15 +47,18 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def _ask(page: Any, served: Any, question: str) -> Any:
+    """Open the chat page, send `question` as a user does (typing, then Enter); the turn it adds."""
+    page.goto(served.url + "/")
+    page.fill("#question", question)
+    page.press("#question", "Enter")
+    return page.locator(".turn").last
+
+
 def test_ask_see_the_streamed_answer_and_footer_then_reload_and_find_the_session(
     serve_agent: Callable[..., Any], page: Any
 ) -> None:
-    served = serve_agent()
-    page.goto(served.url + "/")
-    page.fill("#question", "What is the weather in Paris?")
-    page.press("#question", "Enter")
-
-    turn = page.locator(".turn").last
+    turn = _ask(page, serve_agent(), "What is the weather in Paris?")
     sync_api.expect(turn.locator(".user")).to_have_text("What is the weather in Paris?")
     sync_api.expect(turn.locator(".tool")).to_contain_text("get_weather")
     sync_api.expect(turn.locator(".tool")).to_contain_text("→ sunny in example city")
@@ -83,11 +86,15 @@ def test_markdown_is_rendered_and_html_in_the_answer_is_not(
 ) -> None:
     from routerkit import Agent
 
-    served = serve_agent(Agent(model=make_model("emulator/echo")))
-    page.goto(served.url + "/")
-    page.fill("#question", "**bold** and <img src=x onerror=alert(1)> `code`")
-    page.press("#question", "Enter")
-    answer = page.locator(".turn .answer").last
+    turn = _ask(
+        page, serve_agent(Agent(model=make_model("emulator/echo@100"))), "**bold** <img src=x onerror=alert(1)> `code`"
+    )
+    # Streamed: part of the answer is on the page while the footer (written at the end) is not yet.
+    page.wait_for_function(
+        "document.querySelector('.answer').textContent && !document.querySelector('.footer').textContent"
+    )
+    sync_api.expect(turn.locator(".footer")).to_contain_text("emulator/echo")
+    answer = turn.locator(".answer")
     sync_api.expect(answer.locator("strong")).to_have_text("bold")
     sync_api.expect(answer.locator("code")).to_have_text("code")
     sync_api.expect(answer).to_contain_text("<img src=x onerror=alert(1)>")
@@ -97,11 +104,7 @@ def test_markdown_is_rendered_and_html_in_the_answer_is_not(
 def test_reasoning_is_shown_folded(serve_agent: Callable[..., Any], make_model: Callable[..., Any], page: Any) -> None:
     from routerkit import Agent
 
-    served = serve_agent(Agent(model=make_model("emulator/reasoning")))
-    page.goto(served.url + "/")
-    page.fill("#question", "think first")
-    page.press("#question", "Enter")
-    turn = page.locator(".turn").last
+    turn = _ask(page, serve_agent(Agent(model=make_model("emulator/reasoning"))), "think first")
     sync_api.expect(turn.locator(".footer")).to_contain_text("emulator/reasoning")
     reasoning = turn.locator("details.reasoning")
     sync_api.expect(reasoning).to_be_visible()
