@@ -84,3 +84,20 @@ def test_a_client_that_leaves_mid_stream_ends_the_run_as_interrupted(
             break
         time.sleep(0.05)
     assert [run.status for run in runs] == ["interrupted"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_routerkits_own_client_talks_to_a_served_agent(serve_agent: Callable[..., Any], stream: bool) -> None:
+    """An agent whose model is another, served agent: the answer, its model and tokens come through, and the
+    served agent's tool call (an `mcp_call` item) is not mistaken for one the client must run."""
+    from routerkit import OpenAIResponses
+
+    served = serve_agent()
+    client_agent = Agent(model=OpenAIResponses(id="weather-agent", base_url=served.base_url, api_key="x"))
+    if stream:
+        output = [*client_agent.run("weather?", stream=True)][-1].output
+    else:
+        output = client_agent.run("weather?")
+    assert "sunny in example city" in output.content
+    assert output.model == "emulator/tool" and output.metrics.input_tokens > 0
+    assert output.tool_calls == []
