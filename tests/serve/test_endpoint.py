@@ -94,10 +94,7 @@ def test_routerkits_own_client_talks_to_a_served_agent(serve_agent: Callable[...
 
     served = serve_agent()
     client_agent = Agent(model=OpenAIResponses(id="weather-agent", base_url=served.base_url, api_key="x"))
-    if stream:
-        output = [*client_agent.run("weather?", stream=True)][-1].output
-    else:
-        output = client_agent.run("weather?")
+    output = [*client_agent.run("weather?", stream=True)][-1].output if stream else client_agent.run("weather?")
     assert "sunny in example city" in output.content
     assert output.model == "emulator/tool" and output.metrics.input_tokens > 0
     assert output.tool_calls == []
