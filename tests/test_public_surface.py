@@ -25,6 +25,7 @@ TOP_LEVEL = {
     "UsageError",
     "__version__",
     "errors",
+    "instrument",
 }
 
 
@@ -76,6 +77,8 @@ PACKAGES = {
         "function_call", "is_fallback", "parse_retry_after", "parse_usage", "read_output",
     },
     "routerkit.tools.mcp": {"MCPTools"},
+    "routerkit.otel": {"instrument", "uninstrument"},
+    "routerkit.serve": {"ServeApp", "load_agent", "serve"},
     "routerkit.batch": {
         "Batch", "BatchResult", "BatchRow", "BatchStats", "Concurrency", "LocalPace", "Pace", "PaceGate",
         "error_facts",
@@ -103,7 +106,7 @@ def test_private_modules_are_marked() -> None:
 
     src = Path(routerkit.__file__).parent
     public_modules = {
-        "errors.py", "ray.py", "agent/run.py", "agent/tools.py", "agent/structured.py", "db/base.py",
+        "errors.py", "otel.py", "ray.py", "agent/run.py", "agent/tools.py", "agent/structured.py", "db/base.py",
         "db/memory.py", "db/sqlite.py", "models/openai.py", "models/openrouter.py",
         "run/agent.py", "run/base.py", "tools/mcp.py",
     }  # fmt: skip

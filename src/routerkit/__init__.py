@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .errors import APIError, RouterkitError, UsageError
     from .models.openai import OpenAIResponses
     from .models.openrouter import OpenRouterResponses
+    from .otel import instrument
 
 __version__ = "0.1.0"
 
@@ -34,6 +35,7 @@ _LAZY: dict[str, str] = {
     "RouterkitError": "routerkit.errors",
     "APIError": "routerkit.errors",
     "UsageError": "routerkit.errors",
+    "instrument": "routerkit.otel",
 }
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "errors",
+    "instrument",
 ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
+from ..models._observe import agent_run
 from ..wire._events import ResponseCompleted
 from ._events import (
     RunCompletedEvent,
@@ -171,6 +172,7 @@ class RunLoop:
             state, steps = self._resumed(find_paused(runs, resume), history, call, resume)
             yield RunContinuedEvent(resume.run_id)
         event_for = state.acc.event
+        observed = agent_run(agent, state.output)
         try:
             while True:
                 if steps is None:
@@ -188,19 +190,21 @@ class RunLoop:
                     if not calls:
                         break
                     steps = state.steps(calls)
-                yield from run_steps(state, steps)
+                yield from run_steps(state, steps, observed)
                 steps = None
                 if state.waiting or state.turn_ends_run():
                     break
             output = state.pause() if state.waiting else state.finish()
             store.finish_run(**record(agent, state))
+            observed.end(output)
         except Exception as exc:
             failed = state.fail(exc)
             store.finish_run(**record(agent, state))
+            observed.end(failed, exc)
             yield RunErrorEvent(exc, failed)
             raise
         except BaseException as exc:  # KeyboardInterrupt, or the caller closed the stream
-            state.fail(exc)
+            observed.end(state.fail(exc), exc)
             store.finish_run(**record(agent, state))
             raise
         yield RunPausedEvent(output) if output.is_paused else RunCompletedEvent(output)
@@ -227,6 +231,7 @@ class RunLoop:
             state, steps = self._resumed(find_paused(runs, resume), history, call, resume)
             yield RunContinuedEvent(resume.run_id)
         event_for = state.acc.event
+        observed = agent_run(agent, state.output)
         try:
             while True:
                 if steps is None:
@@ -250,20 +255,22 @@ class RunLoop:
                     if not calls:
                         break
                     steps = state.steps(calls)
-                async for step_event in arun_steps(state, steps):
+                async for step_event in arun_steps(state, steps, observed):
                     yield step_event
                 steps = None
                 if state.waiting or state.turn_ends_run():
                     break
             output = state.pause() if state.waiting else state.finish()
             await store.afinish_run(**record(agent, state))
+            observed.end(output)
         except Exception as exc:
             failed = state.fail(exc)
             await store.afinish_run(**record(agent, state))
+            observed.end(failed, exc)
             yield RunErrorEvent(exc, failed)
             raise
         except BaseException as exc:  # CancelledError, KeyboardInterrupt, or the caller closed the stream
-            state.fail(exc)
+            observed.end(state.fail(exc), exc)
             await store.afinish_run(**record(agent, state))
             raise
         yield RunPausedEvent(output) if output.is_paused else RunCompletedEvent(output)

@@ -18,6 +18,7 @@ from .run import RunOutput
 
 if TYPE_CHECKING:
     from ..db.base import StoredRun
+    from ..models._observe import Noop, RunObserver
     from ._events import RunOutputEvent
     from ._hitl import RunRequirement
     from ._state import RunState, ToolStep
@@ -38,17 +39,22 @@ __all__ = [
 StepEvent = ToolCallStartedEvent | ToolCallCompletedEvent | RunContentEvent
 
 
-def run_steps(state: RunState, steps: Sequence[ToolStep]) -> Iterator[StepEvent]:
+def run_steps(state: RunState, steps: Sequence[ToolStep], observed: RunObserver | Noop) -> Iterator[StepEvent]:
+    """Each step's tool call (its `execute_tool` span and log record in `observed`), as run events."""
     for step in steps:
         yield ToolCallStartedEvent(step.call, step.execution)
-        result = step.preset if step.preset is not None else _tool(step).call(step.call.arguments)
+        with observed.tool(step.call) as seen:
+            result = seen(step.preset if step.preset is not None else _tool(step).call(step.call.arguments))
         yield from state.done(step, result)
 
 
-async def arun_steps(state: RunState, steps: Sequence[ToolStep]) -> AsyncIterator[StepEvent]:
+async def arun_steps(
+    state: RunState, steps: Sequence[ToolStep], observed: RunObserver | Noop
+) -> AsyncIterator[StepEvent]:
+    """`run_steps` for async code: the calls of one turn run concurrently."""
     for step in steps:
         yield ToolCallStartedEvent(step.call, step.execution)
-    results = await _gather([_acall(step) for step in steps])
+    results = await _gather([_acall(step, observed) for step in steps])
     for step, result in zip(steps, results, strict=True):
         for event in state.done(step, result):
             yield event
@@ -59,8 +65,9 @@ def _tool(step: ToolStep) -> FunctionTool:
     return step.tool
 
 
-async def _acall(step: ToolStep) -> ToolResult:
-    return step.preset if step.preset is not None else await _tool(step).acall(step.call.arguments)
+async def _acall(step: ToolStep, observed: RunObserver | Noop) -> ToolResult:
+    with observed.tool(step.call) as seen:
+        return seen(step.preset if step.preset is not None else await _tool(step).acall(step.call.arguments))
 
 
 async def _gather(calls: list[Coroutine[Any, Any, ToolResult]]) -> list[ToolResult]:

@@ -1,4 +1,4 @@
-"""The `routerkit` command: ask, chat, sessions, models, emulator, demo.
+"""The `routerkit` command: ask, chat, sessions, models, emulator, serve, demo.
 
 argparse only at import time; each command's module (and rich, sqlite, the emulator, uvicorn) is imported
 when that command runs, so `routerkit --help` stays fast.
@@ -194,6 +194,25 @@ def _emulator_parser(sub: Subparsers, parents: list[argparse.ArgumentParser]) ->
     emulator.set_defaults(handler="emulator")
 
 
+def _serve_parser(sub: Subparsers, parents: list[argparse.ArgumentParser]) -> None:
+    serve = sub.add_parser(
+        "serve",
+        parents=parents,
+        formatter_class=HelpFormatter,
+        help="serve an Agent as a Responses endpoint with a web chat page",
+        description="Serve module:agent (an Agent object) as an OpenAI-Responses-compatible endpoint\n"
+        "(POST /v1/responses, GET /v1/models) and a chat page at /, until Ctrl-C.",
+        epilog="examples:\n  routerkit serve my_app:agent\n  routerkit serve my_app:agent --host 0.0.0.0 --key KEY",
+    )
+    serve.add_argument("agent", metavar="module:agent", help="where the Agent is, e.g. my_app:agent")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; others need a key)"
+    )
+    serve.add_argument("--port", type=_non_negative, default=8000, help="port (default 8000; 0 = any free port)")
+    serve.add_argument("--key", help="bearer key clients must send (default: $ROUTERKIT_SERVE_KEY)")
+    serve.set_defaults(handler="serve")
+
+
 def _demo_parser(sub: Subparsers, parents: list[argparse.ArgumentParser]) -> None:
     demo = sub.add_parser(
         "demo",
@@ -228,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     _commands.usage_parser(sub, [common])
     _models_parser(sub, [common])
     _emulator_parser(sub, [common])
+    _serve_parser(sub, [common])
     sub.add_parser("batch", help="run a JSONL file of requests, resumably; `batch report` summarises the output")
     _demo_parser(sub, [common])
     _commands.config_parser(sub, [common])
@@ -249,6 +269,7 @@ _HANDLERS = {
     "config": "config:run_config",
     "alias": "config:run_alias",
     "completion": "completion:run",
+    "serve": "serve:run",
 }
 
 

@@ -16,7 +16,6 @@ __all__ = ["Attachments", "describe", "load_attachments"]
 _PARAMETERS = {"Image": "images", "Audio": "audio", "Video": "videos", "File": "files"}
 
 
-
 class MediaArguments(TypedDict, total=False):
     """The media keywords of `Agent.run`."""
 

@@ -27,7 +27,7 @@ from ._outcomes import Drop, Hang, HttpReply, Outcome, StreamPlan
 from ._request import MAX_BODY_BYTES, too_large
 from ._script import Close, Pause, RecordedRequest, Reply, Reset, ScriptedReply, StreamReply
 
-__all__ = ["API_PREFIX", "EmulatorApp"]
+__all__ = ["API_PREFIX", "Conn", "ConnectionsApp", "EmulatorApp"]
 
 API_PREFIX = "/api/v1"
 SEND_CHUNK = 32 * 1024
@@ -60,27 +60,17 @@ def _declared_length(headers: dict[str, str]) -> int:
         return 0
 
 
-class EmulatorApp:
-    """ASGI 3 app. ``listener`` (the socket the server accepts on) is attached before serving starts."""
+class ConnectionsApp:
+    """An ASGI 3 app that knows the connection behind each request in progress, so a stopping server can close
+    them (see ``_server.serve_on``). Subclasses answer in ``_route``; ``routerkit serve`` is one too.
+    ``listener`` (the socket the server accepts on) is attached before serving starts."""
 
-    def __init__(
-        self,
-        engine: Engine | None = None,
-        record: Callable[[RecordedRequest], None] | None = None,
-        account: Account | None = None,
-        log: Callable[[str], None] | None = None,
-    ):
-        """`log`, when given, gets one line per request once it is answered: method, path, model, status,
-        duration (`routerkit emulator` prints them)."""
-        self.engine = engine or Engine()
-        self.log = log
-        self.account = account or Account()
-        self.scripted: deque[ScriptedReply] = deque()
-        self.record = record
+    def __init__(self) -> None:
         self.listener: Listener | None = None
-        self._open: set[_Conn] = set()
+        self.log: Callable[[str], None] | None = None
+        """When set, gets one line per request once it is answered: method, path, model, status, duration."""
+        self._open: set[Conn] = set()
 
-    # -- ASGI entry ----------------------------------------------------------------------------------
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Answer one HTTP request (other scope types are ignored)."""
         if scope["type"] != "http":
@@ -94,7 +84,7 @@ class EmulatorApp:
                 status = message["status"]
             await send(message)
 
-        conn = _Conn(self, scope, receive, send_noting_status if self.log is not None else send)
+        conn = Conn(self, scope, receive, send_noting_status if self.log is not None else send)
         self._open.add(conn)
         try:
             await self._route(conn, scope, conn.headers)
@@ -105,7 +95,41 @@ class EmulatorApp:
                 answered = str(status) if status else "dropped"
                 self.log(f"{scope['method']} {scope['path']} {conn.model or '-'} {answered} {took:.3f} s")
 
-    async def _route(self, conn: _Conn, scope: dict[str, Any], headers: dict[str, str]) -> None:
+    async def _route(self, conn: Conn, scope: dict[str, Any], headers: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    def socket_for(self, scope: dict[str, Any]) -> socket.socket | None:
+        """The connection's socket (``None`` if unknown or closed)."""
+        return self.listener.connection(scope.get("client")) if self.listener is not None else None
+
+    def close_connections(self) -> None:
+        """Close every connection with a request in progress (stalled streams, hangs): the server is stopping.
+
+        Call on the server's event loop."""
+        for conn in list(self._open):
+            close_connection(self.socket_for(conn.scope), reset=False)
+
+
+class EmulatorApp(ConnectionsApp):
+    """The emulator's routes."""
+
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        record: Callable[[RecordedRequest], None] | None = None,
+        account: Account | None = None,
+        log: Callable[[str], None] | None = None,
+    ):
+        """`log`, when given, gets one line per request once it is answered: method, path, model, status,
+        duration (`routerkit emulator` prints them)."""
+        super().__init__()
+        self.engine = engine or Engine()
+        self.log = log
+        self.account = account or Account()
+        self.scripted: deque[ScriptedReply] = deque()
+        self.record = record
+
+    async def _route(self, conn: Conn, scope: dict[str, Any], headers: dict[str, str]) -> None:
         path, method = scope["path"], scope["method"]
         raw = await conn.read_body(MAX_BODY_BYTES)
         if conn.gone.is_set():  # the client left while sending: nothing to answer
@@ -142,22 +166,11 @@ class EmulatorApp:
         except IndexError:
             return None
 
-    def socket_for(self, scope: dict[str, Any]) -> socket.socket | None:
-        """The connection's socket (``None`` if unknown or closed)."""
-        return self.listener.connection(scope.get("client")) if self.listener is not None else None
 
-    def close_connections(self) -> None:
-        """Close every connection with a request in progress (stalled streams, hangs): the server is stopping.
-
-        Call on the server's event loop."""
-        for conn in list(self._open):
-            close_connection(self.socket_for(conn.scope), reset=False)
-
-
-class _Conn:
+class Conn:
     """One request's response side: sends, waits, and socket-level faults."""
 
-    def __init__(self, app: EmulatorApp, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __init__(self, app: ConnectionsApp, scope: dict[str, Any], receive: Any, send: Any) -> None:
         self.app = app
         self.scope = scope
         self.receive = receive

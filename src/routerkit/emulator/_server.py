@@ -16,18 +16,18 @@ from collections.abc import Callable
 from typing import Any
 
 from ._account import Account, RateLimit
-from ._app import API_PREFIX, EmulatorApp
+from ._app import API_PREFIX, ConnectionsApp, EmulatorApp
 from ._engine import Engine
 from ._listener import Listener
 from ._script import RecordedRequest, ScriptedReply
 
-__all__ = ["Emulator", "main", "serve"]
+__all__ = ["Emulator", "main", "make_server", "serve", "serve_forever", "serve_on"]
 
 DEFAULT_PORT = 8787
 _POLL_S = 0.01
 
 
-def _make_server(app: EmulatorApp) -> Any:
+def make_server(app: ConnectionsApp) -> Any:
     import uvicorn
 
     config = uvicorn.Config(
@@ -46,7 +46,7 @@ def _make_server(app: EmulatorApp) -> Any:
     return uvicorn.Server(config)
 
 
-async def _run(server: Any, app: EmulatorApp, listener: Listener, on_started: Callable[[], None]) -> None:
+async def serve_on(server: Any, app: ConnectionsApp, listener: Listener, on_started: Callable[[], None]) -> None:
     """Serve on ``listener`` until ``server.should_exit``; then close the open requests' connections."""
     app.listener = listener
     serving = asyncio.create_task(server.serve(sockets=[listener]))
@@ -104,11 +104,11 @@ class Emulator:
         listener = Listener(self.host, self.port)
         self.port = listener.getsockname()[1]
         started = threading.Event()
-        self._server = _make_server(self._app)
+        self._server = make_server(self._app)
 
         def run() -> None:
             try:
-                asyncio.run(_run(self._server, self._app, listener, started.set))
+                asyncio.run(serve_on(self._server, self._app, listener, started.set))
             except BaseException as exc:  # surfaced by start()
                 self._error = exc
             finally:
@@ -206,8 +206,13 @@ def serve(
         if on_ready is not None:
             on_ready(base_url)
 
+    serve_forever(app, listener, started)
+
+
+def serve_forever(app: ConnectionsApp, listener: Listener, on_started: Callable[[], None]) -> None:
+    """Serve ``app`` on ``listener`` in the foreground until Ctrl-C / SIGTERM; the listener is closed after."""
     try:
-        asyncio.run(_run(_make_server(app), app, listener, started))
+        asyncio.run(serve_on(make_server(app), app, listener, on_started))
     except KeyboardInterrupt:
         pass
     finally:

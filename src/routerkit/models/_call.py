@@ -29,6 +29,7 @@ from ..wire._failures import RetryPolicy, error_from_event, error_from_status
 from ..wire._json import loads
 from ..wire._response import ModelResponse, build_response
 from ..wire._stream import ResponseStream
+from ._observe import ChatObserver, retried
 
 __all__ = ["ERROR_BODY_LIMIT", "BodyReader", "Call", "on_retry", "translate_errors"]
 
@@ -59,6 +60,12 @@ class Call:
     method: str = "POST"
     started: float = field(default_factory=time.perf_counter)
     retries: int = 0
+    provider: str = "openai"
+    """`gen_ai.provider.name` in traces."""
+    observer: ChatObserver | None = field(default=None, repr=False)
+    response: ModelResponse | None = field(default=None, repr=False)
+    stream: ResponseStream | None = field(default=None, repr=False)
+    """The last attempt's outcome, for the observer (see `_observe`)."""
 
     def time_left(self) -> float | None:
         if self.total_timeout is None:
@@ -106,6 +113,7 @@ class Call:
             exc.__suppress_context__ = True
             raise exc
         self.retries += 1
+        retried(self, exc, delay)
         listener = on_retry.get()
         if listener is not None:
             listener(exc, delay, self.retries + 1, self.policy.max_retries + 1)
@@ -143,10 +151,13 @@ class Call:
             raise error_from_event(payload, self.models, "", generation_id)
         response = build_response(self.requested_model, payload, generation_id=generation_id)
         response.duration = time.perf_counter() - self.started
+        self.response = response
         return response
 
     def new_stream(self, headers: Mapping[str, str]) -> ResponseStream:
-        return ResponseStream(self.requested_model, models=self.models, generation_id=headers.get("x-generation-id"))
+        generation_id = headers.get("x-generation-id")
+        self.stream = ResponseStream(self.requested_model, models=self.models, generation_id=generation_id)
+        return self.stream
 
 
 #: Failures retrying cannot fix: the server answered, and would answer the same (and charge again).

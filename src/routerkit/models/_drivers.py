@@ -17,22 +17,24 @@ from ..wire._events import ResponseCompleted, StreamEvent, TextDelta
 from ..wire._response import ModelResponse
 from ._call import Call, translate_errors
 from ._clients import AsyncSender
+from ._observe import chat
 
 __all__ = ["ainvoke", "ainvoke_stream", "invoke", "invoke_stream", "read_body", "send"]
 
 
 def invoke(call: Call, client: httpx2.Client) -> ModelResponse:
     """One call; the finished response."""
-    while True:
-        try:
-            # Read the body in chunks, not with `post`: a server trickling bytes resets the read timeout on
-            # every chunk, and only a check between chunks keeps the call within its deadline and size cap.
-            with translate_errors(call), send(call, client) as r:
-                body = read_body(call, r)
-            call.raise_for_status(r.status_code, r.headers, body)
-            return call.read_json(r.headers, body)
-        except APIError as exc:
-            time.sleep(call.backoff(exc))
+    with chat(call):
+        while True:
+            try:
+                # Read the body in chunks, not with `post`: a server trickling bytes resets the read timeout on
+                # every chunk, and only a check between chunks keeps the call within its deadline and size cap.
+                with translate_errors(call), send(call, client) as r:
+                    body = read_body(call, r)
+                call.raise_for_status(r.status_code, r.headers, body)
+                return call.read_json(r.headers, body)
+            except APIError as exc:
+                time.sleep(call.backoff(exc))
 
 
 def invoke_stream(prepare: Callable[[], Call], client_of: Callable[[], httpx2.Client]) -> Iterator[StreamEvent]:
@@ -41,35 +43,37 @@ def invoke_stream(prepare: Callable[[], Call], client_of: Callable[[], httpx2.Cl
     The call is prepared on the first event asked for: a stream that is never iterated does nothing.
     """
     call, client = prepare(), client_of()
-    while True:
-        stream = None
-        try:
-            with translate_errors(call), send(call, client) as r:
-                if not _is_stream(r.status_code, r.headers):
-                    yield from _json_events(call, r.status_code, r.headers, read_body(call, r))
-                    return
-                stream = call.new_stream(r.headers)
-                with translate_errors(call, stream):
-                    for chunk in r.iter_bytes():
-                        yield from stream.feed(chunk)
-                        call.check_deadline(stream)
-                    yield from stream.close()
-            return
-        except APIError as exc:
-            time.sleep(call.backoff(exc, stream))
+    with chat(call):
+        while True:
+            stream = None
+            try:
+                with translate_errors(call), send(call, client) as r:
+                    if not _is_stream(r.status_code, r.headers):
+                        yield from _json_events(call, r.status_code, r.headers, read_body(call, r))
+                        return
+                    stream = call.new_stream(r.headers)
+                    with translate_errors(call, stream):
+                        for chunk in r.iter_bytes():
+                            yield from stream.feed(chunk)
+                            call.check_deadline(stream)
+                        yield from stream.close()
+                return
+            except APIError as exc:
+                time.sleep(call.backoff(exc, stream))
 
 
 async def ainvoke(call: Call, client: AsyncSender) -> ModelResponse:
     """`invoke`, async."""
-    while True:
-        try:
-            with translate_errors(call):
-                async with _asend(call, client) as r:
-                    body = await aread_body(call, r)
-            call.raise_for_status(r.status_code, r.headers, body)
-            return call.read_json(r.headers, body)
-        except APIError as exc:
-            await _sleep(call.backoff(exc))
+    with chat(call):
+        while True:
+            try:
+                with translate_errors(call):
+                    async with _asend(call, client) as r:
+                        body = await aread_body(call, r)
+                call.raise_for_status(r.status_code, r.headers, body)
+                return call.read_json(r.headers, body)
+            except APIError as exc:
+                await _sleep(call.backoff(exc))
 
 
 async def ainvoke_stream(
@@ -77,26 +81,27 @@ async def ainvoke_stream(
 ) -> AsyncGenerator[StreamEvent]:
     """`invoke_stream`, async."""
     call, client = prepare(), client_of()
-    while True:
-        stream = None
-        try:
-            with translate_errors(call):
-                async with _asend(call, client) as r:
-                    if not _is_stream(r.status_code, r.headers):
-                        for event in _json_events(call, r.status_code, r.headers, await aread_body(call, r)):
-                            yield event
-                        return
-                    stream = call.new_stream(r.headers)
-                    with translate_errors(call, stream):
-                        async for chunk in r.aiter_bytes():
-                            for event in stream.feed(chunk):
+    with chat(call):
+        while True:
+            stream = None
+            try:
+                with translate_errors(call):
+                    async with _asend(call, client) as r:
+                        if not _is_stream(r.status_code, r.headers):
+                            for event in _json_events(call, r.status_code, r.headers, await aread_body(call, r)):
                                 yield event
-                            call.check_deadline(stream)
-                        for event in stream.close():
-                            yield event
-            return
-        except APIError as exc:
-            await _sleep(call.backoff(exc, stream))
+                            return
+                        stream = call.new_stream(r.headers)
+                        with translate_errors(call, stream):
+                            async for chunk in r.aiter_bytes():
+                                for event in stream.feed(chunk):
+                                    yield event
+                                call.check_deadline(stream)
+                            for event in stream.close():
+                                yield event
+                return
+            except APIError as exc:
+                await _sleep(call.backoff(exc, stream))
 
 
 def read_body(call: Call, r: httpx2.Response) -> bytes:

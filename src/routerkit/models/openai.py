@@ -77,6 +77,8 @@ class OpenAIResponses:
 
     api_key_env: ClassVar[str] = "OPENAI_API_KEY"
     base_url_env: ClassVar[str | None] = None
+    provider_name: ClassVar[str] = "openai"
+    """`gen_ai.provider.name` in traces."""
 
     def __post_init__(self) -> None:
         check_model_id(self.id)
@@ -185,6 +187,7 @@ class OpenAIResponses:
             stall_timeout=self.stall_timeout,
             total_timeout=self.timeout,
             max_response_bytes=self.max_response_bytes,
+            provider=self.provider_name,
         )
 
     # Calls

@@ -42,6 +42,7 @@ class OpenRouterResponses(OpenAIResponses):
 
     api_key_env: ClassVar[str] = "OPENROUTER_API_KEY"
     base_url_env: ClassVar[str | None] = "OPENROUTER_BASE_URL"
+    provider_name: ClassVar[str] = "openrouter"
 
     def __post_init__(self) -> None:
         if self.store is not False:
