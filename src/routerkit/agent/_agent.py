@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import UsageError
 from ..wire._events import ResponseCompleted
+from ..wire._server_tool import ServerTool
 from ._events import RunCompletedEvent, RunErrorEvent, RunOutputEvent, RunStartedEvent, ToolCallStartedEvent
 from ._model import Model
 from ._printing import shower
@@ -48,7 +49,7 @@ class Agent:
     model: Model = field(default_factory=lambda: _default_model())
     instructions: str | Sequence[str] | None = None
     description: str | None = None
-    tools: Sequence[Callable[..., Any]] | None = None
+    tools: Sequence[Callable[..., Any] | ServerTool] | None = None
     markdown: bool = False
     output_schema: type[BaseModel] | None = None
     add_history_to_context: bool = False
@@ -167,19 +168,19 @@ class Agent:
         state = self._new_state(items, stored)
         self._store.start_run(self.session_id, state.output.run_id, items[:])
         yield RunStartedEvent(state.output.run_id, self.model.id)
-        options, event_for = state.setup.options, state.acc.event
+        event_for = state.acc.event
         try:
             while True:
                 if stream:
                     response = None
-                    for event in self.model.invoke_stream(state.request(), **options):
+                    for event in self.model.invoke_stream(state.request(), **state.call_options()):
                         if type(event) is ResponseCompleted:
                             response = event.response
                         elif (run_event := event_for(event)) is not None:
                             yield run_event
                     assert response is not None
                 else:
-                    response = self.model.invoke(state.request(), **options)
+                    response = self.model.invoke(state.request(), **state.call_options())
                 calls = state.absorb(response)
                 if not calls:
                     break
@@ -205,19 +206,19 @@ class Agent:
         state = self._new_state(items, stored)
         await self._store.astart_run(self.session_id, state.output.run_id, items[:])
         yield RunStartedEvent(state.output.run_id, self.model.id)
-        options, event_for = state.setup.options, state.acc.event
+        event_for = state.acc.event
         try:
             while True:
                 if stream:
                     response = None
-                    async for event in self.model.ainvoke_stream(state.request(), **options):
+                    async for event in self.model.ainvoke_stream(state.request(), **state.call_options()):
                         if type(event) is ResponseCompleted:
                             response = event.response
                         elif (run_event := event_for(event)) is not None:
                             yield run_event
                     assert response is not None
                 else:
-                    response = await self.model.ainvoke(state.request(), **options)
+                    response = await self.model.ainvoke(state.request(), **state.call_options())
                 calls = state.absorb(response)
                 if not calls:
                     break
@@ -280,13 +281,17 @@ class Agent:
         }
 
     def _request_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {}
+        # The session id lets OpenRouter keep a conversation on one provider, whose prompt cache then hits.
+        options: dict[str, Any] = {"session_id": self.session_id}
         system = self._system_prompt()
         if system:
             options["instructions"] = system
         tools = self.tools_by_name()
-        if tools:
+        if self._tools_wire:
             options["tools"] = self._tools_wire
+            choice = getattr(self.model, "tool_choice", None)
+            if choice is not None:
+                options["tool_choice"] = choice  # the model's own, relaxed after the first call (RunState)
         if self._text_format is not None:
             options["text_format"] = self._text_format
         if self.model.reasoning and (tools or self.add_history_to_context):
@@ -310,15 +315,19 @@ class Agent:
     def tools_by_name(self) -> dict[str, FunctionTool]:
         """The agent's tools, built once (the first call loads the tools machinery)."""
         if self._tools is None:
-            if not self.tools:
-                return {}
+            server = [t.to_wire() for t in self.tools or () if isinstance(t, ServerTool)]
+            functions = [t for t in self.tools or () if not isinstance(t, ServerTool)]
+            if not functions:
+                self._tools, self._tools_wire = {}, server
+                return self._tools
             from .tools import function_tool
 
-            built = [function_tool(t) for t in self.tools]
+            built = [function_tool(t) for t in functions]
             self._tools = {tool.name: tool for tool in built}
             if len(self._tools) != len(built):
                 raise UsageError("tools must have distinct names")
-            self._tools_wire = [tool.to_wire() for tool in built]  # sent unchanged by every call of every run
+            # Sent unchanged by every call of every run; server tools are OpenRouter's to run, never ours.
+            self._tools_wire = [tool.to_wire() for tool in built] + server
         return self._tools
 
     # Checks of the arguments, before any request
@@ -337,9 +346,10 @@ class Agent:
         if isinstance(tools, str | bytes) or not isinstance(tools, Sequence):
             raise UsageError(f"tools must be a list of functions or FunctionTools, got {_shown(tools)}")
         for index, tool in enumerate(tools):
-            if not callable(tool):
+            if not callable(tool) and not isinstance(tool, ServerTool):
                 raise UsageError(
-                    f"tools[{index}] must be a function (sync or async) or a FunctionTool, got {_shown(tool)}"
+                    f"tools[{index}] must be a function (sync or async), a FunctionTool or a server tool such as "
+                    f"WebSearch(), got {_shown(tool)}"
                 )
 
     def _check_db(self) -> None:

@@ -36,7 +36,8 @@ class RunSetup:
     session_id: str
     model_id: str
     options: Mapping[str, Any]
-    """Request options of every model call of the run (instructions, tools, text format, include)."""
+    """Request options of the run's model calls (instructions, tools, tool choice, text format, include,
+    session id)."""
     tools: Mapping[str, FunctionTool]
     output_schema: type[BaseModel] | None
     tool_call_limit: int | None
@@ -56,8 +57,18 @@ class RunState:
         self.n_input_items = len(items)
         self._tools_run = 0
         self._told_unknown = False
+        self._calls = 0
 
     # What to send
+
+    def call_options(self) -> Mapping[str, Any]:
+        """The options of the next model call. A model's forcing `tool_choice` ("required", or a named
+        function) holds for the run's first call only: after it, the model may answer, so it cannot be made
+        to call tools forever."""
+        choice = self.setup.options.get("tool_choice")
+        if self._calls and choice is not None and choice not in ("auto", "none"):
+            return {**self.setup.options, "tool_choice": "auto"}
+        return self.setup.options
 
     def request(self) -> list[dict[str, Any]]:
         """The input items of the next model call: history, then this run's items that can be replayed."""
@@ -68,6 +79,7 @@ class RunState:
     def absorb(self, response: ModelResponse) -> list[FunctionCall]:
         """Take a finished response; returns the tool calls to run before asking the model again."""
         self.acc.response(response)
+        self._calls += 1
         out = self.output
         if response.status == "incomplete":
             raise IncompleteResponseError(

@@ -19,6 +19,7 @@ from ._events import (
     TextDelta,
 )
 from ._failures import RetryPolicy, error_from_event, error_from_status, parse_retry_after
+from ._items import Citation, GeneratedImage, ServerToolCall
 from ._request import (
     REASONING_EFFORTS,
     REASONING_KEYS,
@@ -34,7 +35,6 @@ from ._request import (
     check_seconds,
     encode_body,
 )
-from ._items import Citation, GeneratedImage, ServerToolCall
 from ._response import (
     FunctionCall,
     ModelResponse,

@@ -1,0 +1,5 @@
+"""Tools for `Agent(tools=[...])` beside plain Python functions: OpenRouter's server tools."""
+
+from ._server import Datetime, ImageGeneration, ServerTool, WebFetch, WebSearch
+
+__all__ = ["Datetime", "ImageGeneration", "ServerTool", "WebFetch", "WebSearch"]
