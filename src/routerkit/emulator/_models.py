@@ -32,6 +32,13 @@ _REALISTIC: dict[str, tuple[str, str, int]] = {
     "google/gemini-2.5-flash": ("Google: Gemini 2.5 Flash", "chat", 1048576),
 }
 
+#: Router ids and the model each routes to (OpenRouter's choice, fixed here so tests can name it).
+_ROUTED = {
+    "openrouter/auto": "openai/gpt-4o-mini",
+    "~openai/gpt-latest": "openai/gpt-4o",
+    "@preset/emulator": "openai/gpt-4o",
+}
+
 _FIXED = {
     "echo",
     "reasoning",
@@ -88,8 +95,11 @@ def resolve(model_id: str) -> ModelSpec | None:
     m = _PACE.match(model_id)
     if m:
         base, pace = m["base"], int(m["ms"])
-    if base in _REALISTIC:
-        return ModelSpec(model_id, base, "realistic", pace_ms=pace, persona=_REALISTIC[base][1])
+    if base in _ROUTED:  # a router: another model answers, and the response names it
+        return ModelSpec(_ROUTED[base], _ROUTED[base], "realistic", pace_ms=pace, persona=_REALISTIC[_ROUTED[base]][1])
+    plain = base.split(":", 1)[0]  # a variant (`:online`, `:free`, …) is served by the same model
+    if plain in _REALISTIC:
+        return ModelSpec(model_id, plain, "realistic", pace_ms=pace, persona=_REALISTIC[plain][1])
     if not base.startswith("emulator/"):
         return None
     name = base.removeprefix("emulator/")
