@@ -103,8 +103,12 @@ class Engine:
         if wants_datetime(req):
             out.final_only(datetime_item(f"dt_tmp_{rand_id(11).lower()}"))
         if wants_web_search(req, spec.id):
-            server = _has_tool(req, "openrouter:web_search")
-            out.web_search(req.user_text[:200], search_sources(req.user_text), server)
+            # Searched once per user turn; the answer after tool calls cites what that search found.
+            sources = search_sources(req.user_text)
+            if any(i.get("type") == "web_search_call" for i in req.items[req.user_index + 1 :]):
+                out.cite = sources
+            else:
+                out.web_search(req.user_text[:200], sources, _has_tool(req, "openrouter:web_search"))
         behave(Turn(spec, req, out, self.sealer))
         if wants_image(req):
             out.image(image_png(req.user_text))

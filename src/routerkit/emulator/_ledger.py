@@ -72,7 +72,7 @@ class Ledger:
             "is_byok": False,
             "native_finish_reason": finish,
             "external_user": None,
-            "api_type": "responses",
+            "api_type": "completions",
             "preset_id": None,
             "router": None,
             "provider_responses": None,
