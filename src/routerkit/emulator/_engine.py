@@ -28,7 +28,7 @@ from ._faults import MID_STREAM, STALL_LIMIT_S, FlakyCounter, MidStream, pre_str
 from ._framing import DONE_FRAME, encode_event, framing_from_headers
 from ._ledger import Ledger
 from ._models import ModelSpec, price, provider_name, resolve
-from ._outcomes import Drop, Failure, Hang, HttpReply, Outcome, StreamPlan, json_reply
+from ._outcomes import Drop, Failure, Hang, HttpReply, Outcome, StreamPlan, dumps, json_reply
 from ._reasoning import Sealer
 from ._request import Request, all_text, parse_request
 
@@ -151,7 +151,10 @@ class Engine:
         wrote, and the cost at the model's price (cache reads at a tenth, writes at 1.25×)."""
         text = all_text(req)
         inp = content.estimate_tokens(text) + 8
-        cached = min(self.cache.lookup(spec.base, req, text, content.estimate_tokens), inp)
+        # Providers cache the prompt's start, tools first: the tools lead the text the cache compares.
+        tools = dumps(req.body["tools"]) if req.body.get("tools") else ""
+        prompt = tools + text.removesuffix(tools)
+        cached = min(self.cache.lookup(spec.base, req, prompt, content.estimate_tokens), inp)
         writes = spec.base.startswith("anthropic/") and isinstance(req.body.get("cache_control"), dict)
         written = inp - cached if writes and inp >= 1024 else 0
         return _usage(spec, out, inp, cached, written if writes else None)
