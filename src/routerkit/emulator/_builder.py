@@ -183,7 +183,7 @@ class OutputBuilder:
 def _cited(deltas: list[str], sources: list[tuple[str, str]]) -> tuple[list[str], list[dict[str, Any]]]:
     """`deltas` plus a sentence naming each source, and the `url_citation` of each name in the text."""
     text = "".join(deltas).rstrip()
-    deltas = [text, "\n\nSources: "] if text else ["Sources: "]
+    deltas = [text, "\n\nAs reported by "] if text else ["As reported by "]
     offset = len("".join(deltas))
     notes = []
     for i, (url, title) in enumerate(sources):
