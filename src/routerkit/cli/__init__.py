@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         '  routerkit ask --schema person.json "Invent a person" | jq .name\n\n' + EXIT_CODES_HELP,
     )
     ask.add_argument("prompt", nargs="*", metavar="PROMPT", help="the question (words are joined with spaces)")
+    ask.add_argument("--save-images", metavar="DIR", help="ask for image output and write the images to DIR")
     ask.add_argument(
         "--schema", metavar="FILE.json", help="structured output: a JSON Schema file; prints the answer as JSON"
     )
@@ -155,7 +156,26 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true", help="print JSON")
     models.add_argument("--refresh", action="store_true", help="ignore the cache and fetch the list again")
     models.add_argument("--base-url", metavar="URL", help="API base URL (default: $OPENROUTER_BASE_URL or OpenRouter)")
+    models.add_argument(
+        "--modality", choices=["text", "image", "audio", "file", "video"], help="only models that take or make it"
+    )
+    models.add_argument("--tools", action="store_true", help="only models that support tool calls")
+    models.add_argument("--reasoning", action="store_true", help="only models that can reason")
     models.set_defaults(handler="models")
+
+    for name, what in (
+        ("generation", "a past generation's exact cost, provider, latency and native tokens"),
+        ("key", "the API key's limit, usage and rate limit"),
+        ("credits", "the account's credits bought, used and left"),
+    ):
+        account = sub.add_parser(name, parents=[common], formatter_class=_Formatter, help=what, description=what)
+        if name == "generation":
+            account.add_argument("id", metavar="ID", help="the generation id (gen-…), as `x-generation-id` gives it")
+        account.add_argument("--json", action="store_true", help="print OpenRouter's answer as JSON")
+        account.add_argument(
+            "--base-url", metavar="URL", help="API base URL (default: $OPENROUTER_BASE_URL or OpenRouter)"
+        )
+        account.set_defaults(handler=name, model=None, fallback=None, max_retries=None, timeout=None)
 
     emulator = sub.add_parser(
         "emulator",
@@ -194,6 +214,8 @@ def _load_handler(name: str) -> Callable[[argparse.Namespace], int]:
         from .models import run
     elif name == "emulator":
         from .emulator import run
+    elif name in ("generation", "key", "credits"):
+        from .account import run
     else:
         from .demo import run
     return run

@@ -13,6 +13,7 @@ from ._common import (
     EXIT_USAGE,
     CliError,
     build_model,
+    note,
     reasoning_option,
     require_key,
     stdout_is_terminal,
@@ -71,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         reasoning=reasoning_option(args.reasoning),
         text={"format": text_format} if text_format else None,
     )
+    if args.save_images:
+        model.modalities = ["image", "text"]
     terminal = stdout_is_terminal() and not args.plain
     # The same prompt whether stdout is a terminal or a file: markdown is asked for unless --plain or --schema.
     agent = Agent(model=model, instructions=args.system, markdown=not (args.plain or text_format))
@@ -79,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
     output = drive(agent.run(prompt, stream=True), view)
     if text_format:
         print_json(output.content or "", terminal=terminal)
+    if args.save_images:
+        from .images import save_images
+
+        for path in save_images(output.images, args.save_images, output.run_id):
+            note(f"saved {path}")
     return EXIT_OK if output.status == "completed" else 8
 
 
