@@ -44,7 +44,7 @@ PACKAGES = {
     "routerkit.db.sqlite": {"SCHEMA_VERSION", "SqliteDb"},
     "routerkit.console": {
         "LivePrinter", "PlainPrinter", "RenderStats", "RunPrinter", "RunSummary", "aprint_run", "clean_text",
-        "format_cost", "items_text", "print_run", "run_summary",
+        "format_cost", "items_text", "print_run", "run_notes", "run_summary",
     },
     "routerkit.emulator": {
         "Close", "DONE", "Emulator", "Framing", "Pause", "RateLimit", "RecordedRequest", "Reply", "Reset",
@@ -58,13 +58,15 @@ PACKAGES = {
         "UnknownToolError", "UsageError",
     },
     "routerkit.wire": {
-        "FunctionCall", "FunctionCallEvent", "MAX_EVENT_BYTES", "ModelResponse", "REASONING_EFFORTS",
+        "Citation", "CitationAdded", "FunctionCallArgumentsDelta", "GeneratedImage", "ServerToolCall",
+        "is_router", "FunctionCall", "FunctionCallEvent", "MAX_EVENT_BYTES", "ModelResponse", "REASONING_EFFORTS",
         "REASONING_KEYS", "ReasoningDelta", "ResponseCompleted", "ResponseStream", "RetryPolicy", "SSEDecoder",
         "SSEEvent", "SSEFramingError", "StreamEvent", "TextDelta", "Usage", "build_body", "build_response",
         "check_api_key", "check_header_values", "check_input", "check_json", "check_model_id", "check_models",
         "check_range", "check_reasoning", "check_seconds", "encode_body", "error_from_event", "error_from_status",
         "function_call", "is_fallback", "parse_retry_after", "parse_usage", "read_output",
     },
+    "routerkit.tools": {"Datetime", "ImageGeneration", "ServerTool", "WebFetch", "WebSearch"},
     "routerkit.batch": {
         "Batch", "BatchResult", "BatchRow", "BatchStats", "Concurrency", "LocalPace", "Pace", "PaceGate",
         "error_facts",
