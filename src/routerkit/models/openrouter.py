@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..errors import MalformedResponseError, UsageError
-from ..wire._options import check_object, check_plugins, check_provider
 from ..wire._request import check_json, check_model_id, check_models
-from . import _account
 from .openai import OpenAIResponses
 
 __all__ = ["OpenRouterResponses"]
@@ -66,13 +64,8 @@ class OpenRouterResponses(OpenAIResponses):
                 "provider must be a label string or a dict of OpenRouter provider preferences, "
                 f"got {type(self.provider).__name__}"
             )
-        if isinstance(self.provider, Mapping):
-            self.provider = check_provider(self.provider)
-        self.plugins = check_plugins(self.plugins)
-        if self.cache_control is not None:
-            self.cache_control = check_object("cache_control", self.cache_control, _CACHE_CONTROL)
-            if self.cache_control.get("type") != "ephemeral":
-                raise UsageError(f"cache_control needs 'type': 'ephemeral', got {self.cache_control!r:.80}")
+        if isinstance(self.provider, Mapping) or self.plugins is not None or self.cache_control is not None:
+            self._check_options()
         if self.modalities is not None and (
             not isinstance(self.modalities, list) or not self.modalities or not set(self.modalities) <= _MODALITIES
         ):
@@ -88,6 +81,18 @@ class OpenRouterResponses(OpenAIResponses):
         if self.extra_body and self.extra_body.get("store", False) is not False:
             raise UsageError("extra_body['store'] must be False: OpenRouter's Responses API is stateless")
         super().__post_init__()
+
+    def _check_options(self) -> None:
+        """`provider`, `plugins` and `cache_control` against OpenRouter's schema (its tables load only here)."""
+        from ..wire._options import check_object, check_plugins, check_provider
+
+        if isinstance(self.provider, Mapping):
+            self.provider = check_provider(self.provider)
+        self.plugins = check_plugins(self.plugins)
+        if self.cache_control is not None:
+            self.cache_control = check_object("cache_control", self.cache_control, _CACHE_CONTROL)
+            if self.cache_control.get("type") != "ephemeral":
+                raise UsageError(f"cache_control needs 'type': 'ephemeral', got {self.cache_control!r:.80}")
 
     def _extra_fields(self, session_id: str | None) -> dict[str, Any]:
         return {
@@ -118,34 +123,50 @@ class OpenRouterResponses(OpenAIResponses):
 
         `id` is `ModelResponse.generation_id`. OpenRouter records a generation a moment after it ends: asked
         at once, it may answer 404."""
+        from . import _account
+
         return _as_dict(_account.get(self, "/generation", _account.check_generation_id(id)))
 
     async def ageneration(self, id: str) -> dict[str, Any]:
         """`generation`, async."""
+        from . import _account
+
         return _as_dict(await _account.aget(self, "/generation", _account.check_generation_id(id)))
 
     def key(self) -> dict[str, Any]:
         """The API key's label, limit, usage and rate limit (`GET /key`)."""
+        from . import _account
+
         return _as_dict(_account.get(self, "/key"))
 
     async def akey(self) -> dict[str, Any]:
         """`key`, async."""
+        from . import _account
+
         return _as_dict(await _account.aget(self, "/key"))
 
     def credits(self) -> dict[str, Any]:
         """`total_credits` bought and `total_usage` spent, in USD (`GET /credits`)."""
+        from . import _account
+
         return _as_dict(_account.get(self, "/credits"))
 
     async def acredits(self) -> dict[str, Any]:
         """`credits`, async."""
+        from . import _account
+
         return _as_dict(await _account.aget(self, "/credits"))
 
     def user_models(self) -> list[dict[str, Any]]:
         """The models this account may use, after its provider and privacy settings (`GET /models/user`)."""
+        from . import _account
+
         return _as_list(_account.get(self, "/models/user"))
 
     async def auser_models(self) -> list[dict[str, Any]]:
         """`user_models`, async."""
+        from . import _account
+
         return _as_list(await _account.aget(self, "/models/user"))
 
     def _requested_models(self) -> list[str]:

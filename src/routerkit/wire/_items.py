@@ -7,8 +7,6 @@ they go, never raised on. Nothing here is decoded twice: a response's images are
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -127,6 +125,9 @@ def generated_image(item: Mapping[str, Any]) -> GeneratedImage | None:
         header, _, result = result.partition(",")
         declared = header[5:].split(";", 1)[0].strip().lower()
         mime = declared if declared.startswith("image/") and len(declared) < 64 else _DEFAULT_MIME
+    import base64  # only for a response that holds an image
+    import binascii
+
     try:
         data = base64.b64decode(result + "=" * (-len(result) % 4))
     except (binascii.Error, ValueError):
