@@ -25,7 +25,12 @@ def rand_id(n: int) -> str:
 class OutputBuilder:
     """Accumulates output items, the events that stream them (each marked paced or not) and usage counts."""
 
-    def __init__(self, chunk_size: int = 10) -> None:
+    def __init__(self, chunk_size: int = 10, *, messy: bool = False) -> None:
+        self.messy = messy
+        """As the real service streams (realistic ids): `format` on raw reasoning items, `phase` on messages,
+        and a raw reasoning item closed after the message that follows it (as gpt-oss does)."""
+        self._late: tuple[int, dict[str, Any]] | None = None
+        self._order: list[int] = []
         self.output: list[dict[str, Any]] = []
         self.events: list[tuple[dict[str, Any], bool]] = []
         self.text = ""
@@ -43,13 +48,23 @@ class OutputBuilder:
         self.events.append((event, paced))
 
     def _open(self, item: dict[str, Any]) -> int:
-        idx = len(self.output)
+        idx = len(self.output) + (self._late is not None)
         self.emit({"type": "response.output_item.added", "output_index": idx, "item": item})
         return idx
 
     def _close(self, idx: int, final: dict[str, Any]) -> None:
         self.emit({"type": "response.output_item.done", "output_index": idx, "item": final})
-        self.output.append(final)
+        self._add(idx, final)
+        if self._late is not None:  # the reasoning item that was left open closes after this one
+            late, self._late = self._late, None
+            self.emit({"type": "response.output_item.done", "output_index": late[0], "item": late[1]})
+            self._add(*late)
+
+    def _add(self, idx: int, final: dict[str, Any]) -> None:
+        """Keep `output` in output-index order, whatever order the items closed in."""
+        at = next((i for i, n in enumerate(self._order) if n > idx), len(self._order))
+        self._order.insert(at, idx)
+        self.output.insert(at, final)
 
     def message(self, deltas: list[str], status: str = "completed") -> None:
         """An assistant message streamed as ``deltas``; a non-completed one stops after its deltas."""
@@ -78,8 +93,10 @@ class OutputBuilder:
             "status": status,
             "content": [{"type": "output_text", "text": text, "annotations": annotations, "logprobs": []}],
         }
+        if self.messy:
+            final["phase"] = "final_answer"
         if status != "completed":
-            self.output.append(final)
+            self._add(idx, final)
             return
         self.emit({"type": "response.output_text.done", **common, "text": text, "logprobs": []})
         self.emit(
@@ -105,8 +122,12 @@ class OutputBuilder:
             "content": [{"type": "reasoning_text", "text": text}],
         }
         self._seal(final, sealed, 64)
-        self._close(idx, final)
         self.reasoning += text
+        if self.messy:
+            final.setdefault("format", "unknown")
+            self._late = (idx, final)  # closed after the next item, as gpt-oss streams it
+            return
+        self._close(idx, final)
 
     def reasoning_summary(self, deltas: list[str], sealed: tuple[str, str] | None = None) -> None:
         """A reasoning summary streamed as ``deltas``; ``sealed`` as in :meth:`reasoning_text`."""
@@ -176,7 +197,7 @@ class OutputBuilder:
 
     def final_only(self, item: dict[str, Any]) -> None:
         """An item only the final response lists: the stream schema has no event for `openrouter:*` items."""
-        self.output.append(item)
+        self._add(len(self.output), item)
         self.server_tools += 1
 
 

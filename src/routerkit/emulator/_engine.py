@@ -25,7 +25,7 @@ from ._capabilities import (
     wants_web_search,
 )
 from ._faults import MID_STREAM, STALL_LIMIT_S, FlakyCounter, MidStream, pre_stream_failure
-from ._framing import DONE_FRAME, encode_event, framing_from_headers
+from ._framing import DONE_FRAME, KEEPALIVE, encode_event, framing_from_headers
 from ._ledger import Ledger
 from ._models import ModelSpec, price, provider_name, resolve
 from ._outcomes import Drop, Failure, Hang, HttpReply, Outcome, StreamPlan, dumps, json_reply
@@ -99,7 +99,8 @@ class Engine:
         created = int(time.time())
         gen_id = f"gen-{created}-{rand_id(20)}"
         base = _base_response(spec, req, gen_id, created)
-        out = OutputBuilder()
+        messy = spec.family == "realistic" and req.headers.get("x-emulator-mode", "").strip().lower() != "clean"
+        out = OutputBuilder(messy=messy)
         if wants_datetime(req):
             out.final_only(datetime_item(f"dt_tmp_{rand_id(11).lower()}"))
         if wants_web_search(req, spec.id):
@@ -134,6 +135,9 @@ class Engine:
         paced: list[bool] = []
         for seq, (event, is_paced) in enumerate(events):
             event["sequence_number"] = seq
+            if messy and framing == "openrouter" and seq % 7 == 3:
+                frames.append(KEEPALIVE)  # real streams have keep-alive comments between events too
+                paced.append(False)
             frames.append(encode_event(event, framing))
             paced.append(is_paced)
         if fault.ending == "done" and framing == "openrouter":
