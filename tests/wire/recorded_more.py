@@ -117,7 +117,8 @@ EXPECTED: dict[str, Expected | None] = {
         citations=(("https://www.britannica.com/place/Mount-Columbia", 77, 162),),
         searched=(
             "tallest mountain in Alberta highest peak Alberta Mount Columbia elevation",
-            "Mount Columbia highest point in Alberta 3747 m highest mountain in Alberta; Mount Columbia tallest mountain in Alberta official source",
+            "Mount Columbia highest point in Alberta 3747 m highest mountain in Alberta; "
+            "Mount Columbia tallest mountain in Alberta official source",
         ),
     ),
     "openai-pydantic-ai__test_openai_include_raw_annotations_streaming#1": Expected(
