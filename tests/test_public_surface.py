@@ -36,7 +36,9 @@ PACKAGES = {
         "RunOutputEvent", "RunPausedEvent", "RunRequirement", "RunStartedEvent", "ToolCallCompletedEvent",
         "ToolCallStartedEvent", "ToolExecution",
     },
-    "routerkit.tools": {"FunctionTool", "Toolkit", "tool"},
+    "routerkit.tools": {
+        "Datetime", "FunctionTool", "ImageGeneration", "ServerTool", "Toolkit", "WebFetch", "WebSearch", "tool",
+    },
     "routerkit.run": set(),
     "routerkit.run.agent": {
         "Message", "ReasoningContentDeltaEvent", "RunCompletedEvent", "RunContentEvent", "RunContinuedEvent",
@@ -55,7 +57,7 @@ PACKAGES = {
     "routerkit.db.sqlite": {"SCHEMA_VERSION", "SqliteDb"},
     "routerkit.console": {
         "LivePrinter", "PlainPrinter", "RenderStats", "RunPrinter", "RunSummary", "aprint_run", "clean_text",
-        "format_cost", "items_text", "print_run", "run_summary",
+        "format_cost", "items_text", "print_run", "run_notes", "run_summary",
     },
     "routerkit.emulator": {
         "Close", "DONE", "Emulator", "Framing", "Pause", "RateLimit", "RecordedRequest", "Reply", "Reset",
@@ -69,7 +71,8 @@ PACKAGES = {
         "UnknownToolError", "UsageError",
     },
     "routerkit.wire": {
-        "FunctionCall", "FunctionCallEvent", "MAX_EVENT_BYTES", "ModelResponse", "REASONING_EFFORTS",
+        "Citation", "CitationAdded", "FunctionCallArgumentsDelta", "GeneratedImage", "ServerToolCall",
+        "is_router", "FunctionCall", "FunctionCallEvent", "MAX_EVENT_BYTES", "ModelResponse", "REASONING_EFFORTS",
         "REASONING_KEYS", "ReasoningDelta", "ResponseCompleted", "ResponseStream", "RetryPolicy", "SSEDecoder",
         "SSEEvent", "SSEFramingError", "StreamEvent", "TextDelta", "Usage", "build_body", "build_response",
         "check_api_key", "check_header_values", "check_input", "check_json", "check_model_id", "check_models",

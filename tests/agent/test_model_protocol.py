@@ -61,7 +61,7 @@ async def test_an_agent_runs_on_a_hand_written_model_in_all_four_ways(emu, make_
     events = [e async for e in agent.arun("six", stream=True, stream_events=True)]
     assert isinstance(events[-1], RunCompletedEvent) and events[-1].content == "six"
     assert [name for name, _ in model.calls] == ["invoke", "ainvoke", "invoke_stream", "ainvoke_stream"]
-    assert all(options == {"instructions": "Be brief."} for _, options in model.calls)
+    assert all(options == {"instructions": "Be brief.", "session_id": agent.session_id} for _, options in model.calls)
     assert events[-1].output.requested_model == "logging/emulator/echo"
     assert [request.body["instructions"] for request in emu.requests] == ["Be brief."] * 4
 

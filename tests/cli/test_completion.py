@@ -28,7 +28,8 @@ def _complete(run_cli, cli_env, words: list[str]) -> list[str]:
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_bash_completes_commands_options_choices_and_models(run_cli, cli_env, emu):
-    assert _complete(run_cli, cli_env, ["routerkit", "se"]) == ["sessions"]
+    assert _complete(run_cli, cli_env, ["routerkit", "ses"]) == ["sessions"]
+    assert sorted(_complete(run_cli, cli_env, ["routerkit", "se"])) == ["serve", "sessions"]
     assert _complete(run_cli, cli_env, ["routerkit", "ask", "--eff"]) == ["--effort"]
     assert _complete(run_cli, cli_env, ["routerkit", "ask", "--effort", "h"]) == ["high"]
     assert _complete(run_cli, cli_env, ["routerkit", "logs", "sh"]) == ["show"]

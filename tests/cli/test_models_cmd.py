@@ -18,10 +18,12 @@ def test_models_table_filter_and_json(run_cli, emu):
         "completion_per_million",
         "reasoning",
         "tools",
+        "input",
+        "output",
     ]
     rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
-    assert rows["openai/gpt-oss-20b"] == ["openai/gpt-oss-20b", "131072", "0.03", "0.14", "yes", "yes"]
-    assert rows["openai/gpt-4o"][4:] == ["-", "yes"]
+    assert rows["openai/gpt-oss-20b"] == ["openai/gpt-oss-20b", "131072", "0.03", "0.14", "yes", "yes", "text", "text"]
+    assert rows["openai/gpt-4o"][4:] == ["-", "yes", "text+image", "text"]
     assert emu.requests[-1].headers["authorization"].startswith("Bearer ")
 
     r = run_cli("models", "GPT-4O")
@@ -39,6 +41,8 @@ def test_models_table_filter_and_json(run_cli, emu):
             "completion_per_million": 0.14,
             "reasoning": True,
             "tools": True,
+            "input": "text",
+            "output": "text",
         }
     ]
     r = run_cli("models", "nothing-matches-this")

@@ -28,6 +28,12 @@ class Expected:
     calls: tuple[str, ...] = ()
     reasoning: str = ""
     """Which reasoning the answer shows: "text" (raw), "summary", "encrypted" (none readable) or ""."""
+    citations: tuple[tuple[str, int, int], ...] = ()
+    """Each `url_citation`: its URL's start, and the cited span's start and end index."""
+    images: tuple[tuple[str, bytes], ...] = ()
+    """Each generated image: its MIME type and the first bytes of its data."""
+    searched: tuple[str, ...] = ()
+    """What each server tool item says it ran on (the web search queries)."""
 
 
 EXPECTED: dict[str, Expected | None] = {
@@ -57,6 +63,8 @@ EXPECTED: dict[str, Expected | None] = {
         ("message", "image_generation_call"),
         calls=(),
         reasoning="",
+        images=(("image/png", b"\x89PNG\r\n"),),
+        searched=("",),
     ),
     "comerge-smoke__responses_text_to_text#0": Expected(
         "openai/gpt-4o-mini",
@@ -84,6 +92,8 @@ EXPECTED: dict[str, Expected | None] = {
         ("web_search_call", "message"),
         calls=(),
         reasoning="",
+        citations=(("https://www.britannica.com/place/Mount-Columbia", 126, 211),),
+        searched=("tallest mountain in Alberta; Mount Columbia tallest mountain in Alberta elevation",),
     ),
     "openai-pydantic-ai__test_openai_include_raw_annotations_non_streaming#1": Expected(
         "gpt-5.2-2025-12-11",
@@ -93,6 +103,8 @@ EXPECTED: dict[str, Expected | None] = {
         ("web_search_call", "message"),
         calls=(),
         reasoning="",
+        citations=(("https://www.britannica.com/place/Mount-Columbia", 77, 162),),
+        searched=("tallest mountain in Alberta",),
     ),
     "openai-pydantic-ai__test_openai_include_raw_annotations_streaming#0": Expected(
         "gpt-5.2-2025-12-11",
@@ -102,6 +114,12 @@ EXPECTED: dict[str, Expected | None] = {
         ("web_search_call", "web_search_call", "message"),
         calls=(),
         reasoning="",
+        citations=(("https://www.britannica.com/place/Mount-Columbia", 77, 162),),
+        searched=(
+            "tallest mountain in Alberta highest peak Alberta Mount Columbia elevation",
+            "Mount Columbia highest point in Alberta 3747 m highest mountain in Alberta; "
+            "Mount Columbia tallest mountain in Alberta official source",
+        ),
     ),
     "openai-pydantic-ai__test_openai_include_raw_annotations_streaming#1": Expected(
         "gpt-5.2-2025-12-11",
@@ -111,6 +129,8 @@ EXPECTED: dict[str, Expected | None] = {
         ("web_search_call", "message"),
         calls=(),
         reasoning="",
+        citations=(("https://www.britannica.com/place/Mount-Columbia", 94, 179),),
+        searched=("tallest mountain in Alberta",),
     ),
     "openai-pydantic-ai__test_openai_include_raw_annotations_streaming#2": Expected(
         "gpt-5.2-2025-12-11",
@@ -166,6 +186,7 @@ EXPECTED: dict[str, Expected | None] = {
         ("reasoning", "web_search_call", "reasoning", "message"),
         calls=(),
         reasoning="encrypted",
+        searched=("weather: San Francisco, CA",),
     ),
     "openai-pydantic-ai__test_openai_responses_model_web_search_tool_stream#1": Expected(
         "gpt-5-2025-08-07",
@@ -175,6 +196,7 @@ EXPECTED: dict[str, Expected | None] = {
         ("reasoning", "web_search_call", "reasoning", "message"),
         calls=(),
         reasoning="encrypted",
+        searched=("weather: Mexico City, Mexico",),
     ),
     "openai-pydantic-ai__test_openai_responses_model_web_search_tool_without_external_access#0": Expected(
         "gpt-5.6-sol",
@@ -184,6 +206,8 @@ EXPECTED: dict[str, Expected | None] = {
         ("web_search_call", "message"),
         calls=(),
         reasoning="",
+        citations=(("https://www.toureiffel.paris/en/news/history-and-culture/133", 5, 125),),
+        searched=("Eiffel Tower opened to the public year official",),
     ),
     "openai-pydantic-ai__test_openai_responses_moderation_stream#0": Expected(
         "gpt-5-2025-08-07",
@@ -314,3 +338,11 @@ def check(call: Interaction, response: ModelResponse) -> None:
     else:
         assert response.reasoning == ""
     assert response.reasoning_encrypted is (want.reasoning == "encrypted")
+    assert len(response.citations) == len(want.citations)
+    for got, (url, start, end) in zip(response.citations, want.citations, strict=True):
+        assert got.url.startswith(url) and (got.start_index, got.end_index) == (start, end)
+        assert got.title and response.text[start:end]
+    assert [(i.mime_type, i.data[: len(head)]) for i, (_, head) in zip(response.images, want.images, strict=True)] == [
+        (mime, head) for mime, head in want.images
+    ]
+    assert tuple(c.detail or "" for c in response.server_tool_calls) == want.searched

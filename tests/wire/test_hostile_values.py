@@ -160,3 +160,50 @@ def test_check_json_refuses_runaway_nesting_without_recursing() -> None:
         value = [value]
     with pytest.raises(UsageError, match="nested deeper"):
         check_json("extra_body", value)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"type": "message", "content": [{"type": "output_text", "text": "x", "annotations": "not a list"}]},
+        {
+            "type": "message",
+            "content": [{"type": "output_text", "text": "x", "annotations": [None, 7, {"type": "url_citation"}]}],
+        },
+        {
+            "type": "message",
+            "content": [
+                {
+                    "type": "output_text",
+                    "text": "x",
+                    "annotations": [
+                        {
+                            "type": "url_citation",
+                            "url": "https://a.example",
+                            "title": ["x"],
+                            "start_index": -1,
+                            "end_index": float("nan"),
+                        }
+                    ],
+                }
+            ],
+        },
+        {
+            "type": "image_generation_call",
+            "id": "i",
+            "status": "completed",
+            "result": "data:image/png;base64,%%%not base64",
+        },
+        {"type": "image_generation_call", "id": "i", "status": "completed", "result": 12},
+        {"type": "web_search_call", "id": "w", "status": "completed", "action": {"queries": [1, None]}},
+        {"type": "openrouter:datetime", "datetime": {"nested": True}},
+    ],
+)
+def test_hostile_citations_images_and_server_items_never_raise(item: dict) -> None:
+    # A paid-for answer is never lost over an odd detail: what cannot be read is skipped or read as absent.
+    response = build_response("m", {"output": [item], "usage": {"cost_details": "x", "server_tool_use_details": [1]}})
+    for cite in response.citations:
+        assert cite.url and cite.start_index is None and cite.end_index is None and cite.title is None
+    assert all(image.data for image in response.images)
+    assert response.function_calls == []
+    assert response.usage.input_cost is None and response.usage.web_search_requests is None

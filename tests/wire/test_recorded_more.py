@@ -14,7 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routerkit.errors import BadRequestError
-from routerkit.wire._events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
+from routerkit.wire._events import (
+    CitationAdded,
+    FunctionCallEvent,
+    ReasoningDelta,
+    ResponseCompleted,
+    StreamEvent,
+    TextDelta,
+)
 from routerkit.wire._failures import error_from_status
 from routerkit.wire._response import ModelResponse, build_response
 from routerkit.wire._stream import ResponseStream
@@ -90,3 +97,25 @@ def test_recorded_http_400_is_a_bad_request_with_openais_message() -> None:
     assert isinstance(exc, BadRequestError) and exc.status == 400
     assert exc.code == "decimal_below_min_value"
     assert exc.message.startswith("Invalid 'temperature': decimal below minimum value.")
+
+
+@pytest.mark.parametrize("call", [c for c in STREAMED if b"annotation.added" in c.body], ids=lambda c: c.name)
+def test_streamed_citations_arrive_as_events_and_match_the_final_answer(call: Interaction) -> None:
+    events, response = replay(call, [call.body])
+    streamed = [e.citation for e in events if isinstance(e, CitationAdded)]
+    assert streamed and streamed == response.citations
+    # A citation event comes after the text it cites.
+    first = next(i for i, e in enumerate(events) if isinstance(e, CitationAdded))
+    seen = "".join(e.delta for e in events[:first] if isinstance(e, TextDelta))
+    assert len(seen) >= streamed[0].end_index  # type: ignore[operator]
+
+
+def test_streamed_citations_stand_in_when_the_final_items_lack_them() -> None:
+    call = next(c for c in STREAMED if b"annotation.added" in c.body)
+    stripped = call.body.replace(b'"annotations":[{"type":"url_citation"', b'"annotations":[{"type":"x"')
+    _, response = replay(call, [stripped])
+    assert [c.url for c in response.citations] == [
+        json.loads(line[6:])["annotation"]["url"]
+        for line in call.body.splitlines()
+        if b"annotation.added" in line and line.startswith(b"data: ")
+    ]

@@ -16,7 +16,14 @@ from routerkit.errors import (
     RouterkitError,
     StreamInterruptedError,
 )
-from routerkit.wire._events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
+from routerkit.wire._events import (
+    FunctionCallArgumentsDelta,
+    FunctionCallEvent,
+    ReasoningDelta,
+    ResponseCompleted,
+    StreamEvent,
+    TextDelta,
+)
 from routerkit.wire._response import FunctionCall, ModelResponse, Usage, build_response
 from routerkit.wire._stream import ResponseStream
 from tests.recorded import Interaction, load, responses_calls
@@ -78,36 +85,102 @@ EXPECTED: dict[str, Expected] = {
     "llm-openrouter__test_prompt#1": Expected(
         "openai/gpt-4o",
         "Skipper or Sundance",
-        Usage(17, 4, 21, cached_tokens=0, reasoning_tokens=0, cost=0.0000825, is_byok=False),
+        Usage(
+            17,
+            4,
+            21,
+            cached_tokens=0,
+            reasoning_tokens=0,
+            cost=0.0000825,
+            is_byok=False,
+            upstream_cost=8.25e-05,
+            input_cost=4.25e-05,
+            output_cost=4e-05,
+        ),
     ),
     "llm-openrouter__test_image_prompt#1": Expected(
         "openai/gpt-4.1-mini",
         "Red green blocks",
-        Usage(101, 4, 105, cached_tokens=0, reasoning_tokens=0, cost=0.0000468, is_byok=False),
+        Usage(
+            101,
+            4,
+            105,
+            cached_tokens=0,
+            reasoning_tokens=0,
+            cost=0.0000468,
+            is_byok=False,
+            upstream_cost=4.68e-05,
+            input_cost=4.04e-05,
+            output_cost=6.4e-06,
+        ),
     ),
     "llm-openrouter__test_reasoning#1": Expected(
         "openai/gpt-5-nano",
         "4",
-        Usage(20, 19, 39, cached_tokens=0, reasoning_tokens=0, cost=0.0000086, is_byok=False),
+        Usage(
+            20,
+            19,
+            39,
+            cached_tokens=0,
+            reasoning_tokens=0,
+            cost=0.0000086,
+            is_byok=False,
+            upstream_cost=8.6e-06,
+            input_cost=1e-06,
+            output_cost=7.6e-06,
+        ),
         reasoning_encrypted=True,
         output_types=("reasoning", "message"),
     ),
     "llm-openrouter__test_tool_calls#1": Expected(
         "openai/gpt-4.1-mini",
         "",
-        Usage(42, 12, 54, cached_tokens=0, reasoning_tokens=0, cost=0.000036, is_byok=False),
+        Usage(
+            42,
+            12,
+            54,
+            cached_tokens=0,
+            reasoning_tokens=0,
+            cost=0.000036,
+            is_byok=False,
+            upstream_cost=3.6e-05,
+            input_cost=1.68e-05,
+            output_cost=1.92e-05,
+        ),
         calls=(FunctionCall("call_faKQ4JI18zZQE2oynAbvwip4", "llm_version", "{}", id="fc_tmp_blm40ohabq8"),),
         output_types=("function_call",),
     ),
     "llm-openrouter__test_tool_calls#2": Expected(
         "openai/gpt-4.1-mini",
         "The current LLM version is 0.0+test.",
-        Usage(65, 15, 80, cached_tokens=0, reasoning_tokens=0, cost=0.00005, is_byok=False),
+        Usage(
+            65,
+            15,
+            80,
+            cached_tokens=0,
+            reasoning_tokens=0,
+            cost=0.00005,
+            is_byok=False,
+            upstream_cost=5e-05,
+            input_cost=2.6e-05,
+            output_cost=2.4e-05,
+        ),
     ),
     "pydantic-ai__openai_responses_raw_cot_stream_openrouter#0": Expected(
         "openai/gpt-oss-20b",
         "4",
-        Usage(78, 37, 115, cached_tokens=0, reasoning_tokens=22, cost=0.0000113, is_byok=False),
+        Usage(
+            78,
+            37,
+            115,
+            cached_tokens=0,
+            reasoning_tokens=22,
+            cost=0.0000113,
+            is_byok=False,
+            upstream_cost=None,
+            input_cost=3.9e-06,
+            output_cost=7.4e-06,
+        ),
         reasoning_text='The user asks: "What is 2+2?" They expect a straightforward answer: 4. Just answer 4.',
         output_types=("reasoning", "message"),
     ),
@@ -267,7 +340,8 @@ def test_output_item_done_out_of_order_keeps_output_order() -> None:
         completed([]),
     )
     events, _ = run([body])
-    assert [type(e) for e in events] == [FunctionCallEvent, ResponseCompleted]
+    assert [type(e) for e in events] == [FunctionCallArgumentsDelta, FunctionCallEvent, ResponseCompleted]
+    assert events[0] == FunctionCallArgumentsDelta("function_call_1", '{"command":"ls"}', "bash")
     response = final(events)
     assert [item["id"] for item in response.output] == ["reasoning_1", "function_call_1"]
     assert response.output[0]["encrypted_content"] == "gAAAA-secret"

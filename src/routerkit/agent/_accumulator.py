@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..wire._events import ReasoningDelta, StreamEvent, TextDelta
 from ._events import ReasoningContentDeltaEvent, RunContentEvent, ToolCallCompletedEvent
 from ._text import encodable
-from .run import RunOutput, ToolExecution
+from .run import Citations, RunOutput, ToolExecution
 
 if TYPE_CHECKING:
     from ..wire._response import FunctionCall, ModelResponse
@@ -73,6 +73,12 @@ class Accumulator:
         if reasoning:
             out.reasoning_content = f"{out.reasoning_content}\n\n{reasoning}" if out.reasoning_content else reasoning
         out.reasoning_encrypted = out.reasoning_encrypted or response.reasoning_encrypted is True
+        searched = [c.detail for c in response.server_tool_calls if c.detail and "search" in c.type]
+        if response.citations or searched:
+            cites = out.citations = out.citations or Citations()
+            cites.urls += response.citations
+            cites.search_queries += searched
+        out.images += response.images
         if response.text or not response.function_calls:
             out.content = encodable(response.text)
         self._streamed.clear()

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from ..db.base import SessionStore
     from ..media import Audio, File, Image, Video
+    from ..wire._server_tool import ServerTool
     from ._message import Message
     from ._tool_sources import ToolSource
     from ._toolkit import Toolkit
@@ -70,7 +71,7 @@ class Agent(RunLoop):
     expected_output: str | None
     additional_context: str | None
     add_datetime_to_context: bool
-    tools: Sequence[Callable[..., Any] | Toolkit | ToolSource] | None
+    tools: Sequence[Callable[..., Any] | Toolkit | ToolSource | ServerTool] | None
     tool_call_limit: int | None
     output_schema: type[BaseModel] | None
     markdown: bool
@@ -93,7 +94,7 @@ class Agent(RunLoop):
         expected_output: str | None = None,
         additional_context: str | None = None,
         add_datetime_to_context: bool = False,
-        tools: Sequence[Callable[..., Any] | Toolkit | ToolSource] | None = None,
+        tools: Sequence[Callable[..., Any] | Toolkit | ToolSource | ServerTool] | None = None,
         tool_call_limit: int | None = 20,
         output_schema: type[BaseModel] | None = None,
         markdown: bool = False,
@@ -380,15 +381,18 @@ class Agent(RunLoop):
         if self._tools is None or self._sources:
             if not self.tools:
                 return {}
+            from ..wire._server_tool import ServerTool
             from ._tool_sources import expand
 
-            built = expand(self.tools)
+            server = [tool.to_wire() for tool in self.tools if isinstance(tool, ServerTool)]
+            built = expand([tool for tool in self.tools if not isinstance(tool, ServerTool)])
             if self._tools is not None and _same(built, self._tools.values()):
                 return self._tools
             self._tools = {tool.name: tool for tool in built}
             if len(self._tools) != len(built):
                 raise UsageError("tools must have distinct names")
-            self._tools_wire = [tool.to_wire() for tool in built]  # sent unchanged by every call of every run
+            # Sent unchanged by every call of every run; server tools are OpenRouter's to run, never ours.
+            self._tools_wire = [tool.to_wire() for tool in built] + server
         return self._tools
 
     def _check_arguments(self) -> None:
@@ -417,13 +421,14 @@ class Agent(RunLoop):
         tools = self.tools
         if isinstance(tools, str | bytes) or not isinstance(tools, Sequence):
             raise UsageError(f"tools must be a list of functions or FunctionTools, got {shown(tools)}")
+        from ..wire._server_tool import ServerTool
         from ._toolkit import Toolkit
 
         for index, tool in enumerate(tools):
-            if not callable(tool) and not isinstance(tool, Toolkit) and not _has_sources([tool]):
+            if not callable(tool) and not isinstance(tool, Toolkit | ServerTool) and not _has_sources([tool]):
                 raise UsageError(
-                    f"tools[{index}] must be a function (sync or async), a FunctionTool, a Toolkit or a tool source "
-                    f"such as MCPTools, got {shown(tool)}"
+                    f"tools[{index}] must be a function (sync or async), a FunctionTool, a Toolkit, a server tool "
+                    f"such as WebSearch() or a tool source such as MCPTools, got {shown(tool)}"
                 )
 
 

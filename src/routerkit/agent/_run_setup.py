@@ -109,13 +109,17 @@ def stored_status(out: RunOutput) -> str:
 
 
 def _request_options(agent: Agent, call: RunCall) -> dict[str, Any]:
-    options: dict[str, Any] = {}
+    # The session id lets OpenRouter keep a conversation on one provider, whose prompt cache then hits.
+    options: dict[str, Any] = {"session_id": call.session_id}
     system = system_prompt(agent)
     if system:
         options["instructions"] = system
     tools = agent.tools_by_name()
-    if tools:
+    if agent._tools_wire:  # function tools, and server tools, which OpenRouter runs
         options["tools"] = agent._tools_wire
+        choice = getattr(agent.model, "tool_choice", None)
+        if choice is not None:
+            options["tool_choice"] = choice  # the model's own; relaxed after the first call (RunState.options)
     if call.text_format is not None:
         options["text_format"] = call.text_format
     if agent.model.reasoning and (tools or agent.add_history_to_context):

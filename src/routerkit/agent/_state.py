@@ -43,7 +43,8 @@ class RunSetup:
     agent_id: str | None
     agent_name: str | None
     options: Mapping[str, Any]
-    """Request options of every model call of the run (instructions, tools, text format, include)."""
+    """Request options of the run's model calls (instructions, tools, tool choice, text format, include,
+    session id)."""
     tools: Mapping[str, FunctionTool]
     output_schema: type[BaseModel] | None
     tool_call_limit: int | None
@@ -93,6 +94,7 @@ class RunState:
         self._stop = False
         self._over_limit = False
         self._asked_for_answer = False
+        self._calls = 0
 
     # What to send
 
@@ -102,10 +104,15 @@ class RunState:
 
     def options(self) -> Mapping[str, Any]:
         """The next model call's options. Once calls went over `tool_call_limit`, the model is asked (once) to
-        answer with what it has: `tool_choice: "none"`."""
+        answer with what it has: `tool_choice: "none"`. A model's forcing `tool_choice` ("required", or a
+        named function) holds for the run's first call only: after it, the model may answer, so it cannot be
+        made to call tools forever."""
         if self._over_limit:
             self._asked_for_answer = True
             return {**self.setup.options, "tool_choice": "none"}
+        choice = self.setup.options.get("tool_choice")
+        if self._calls and choice is not None and choice not in ("auto", "none"):
+            return {**self.setup.options, "tool_choice": "auto"}
         return self.setup.options
 
     # What came back
@@ -113,6 +120,7 @@ class RunState:
     def absorb(self, response: ModelResponse) -> list[FunctionCall]:
         """Take a finished response; returns the tool calls to run before asking the model again."""
         self.acc.response(response)
+        self._calls += 1
         out = self.output
         if response.status == "incomplete":
             raise IncompleteResponseError(

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..run.base import RunStatus
+from ..wire._items import Citation, GeneratedImage
 from ..wire._response import ModelResponse, is_fallback
 from ._message import Message, messages_from_items
 
 if TYPE_CHECKING:
     from ._hitl import RunRequirement
 
-__all__ = ["RunMetrics", "RunOutput", "ToolExecution"]
+__all__ = ["Citation", "Citations", "GeneratedImage", "RunMetrics", "RunOutput", "ToolExecution"]
 
 
 @dataclass(slots=True)
@@ -27,8 +28,16 @@ class RunMetrics:
     total_tokens: int = 0
     reasoning_tokens: int = 0
     cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     cost: float | None = None
     """OpenRouter's `usage.cost` in USD, summed; None when no response reported a cost."""
+    input_cost: float | None = None
+    """The prompt's share of the cost (`cost_details.upstream_inference_input_cost`), summed."""
+    output_cost: float | None = None
+    """The answer's share of the cost (`cost_details.upstream_inference_output_cost`), summed."""
+    server_tool_calls: int = 0
+    """OpenRouter server tool calls run (`usage.server_tool_use_details.tool_calls_executed`)."""
+    web_search_requests: int = 0
     time_to_first_token: float | None = None
     """Seconds from the start of the run to the first answer or reasoning delta (keep-alives excluded)."""
     duration: float | None = None
@@ -43,9 +52,12 @@ class RunMetrics:
         self.total_tokens += _count(usage.total_tokens) or input_tokens + output_tokens
         self.reasoning_tokens += _count(usage.reasoning_tokens)
         self.cache_read_tokens += _count(usage.cached_tokens)
-        cost = usage.cost
-        if isinstance(cost, int | float) and not isinstance(cost, bool) and math.isfinite(cost):
-            self.cost = (self.cost or 0.0) + cost
+        self.cache_write_tokens += _count(usage.cache_write_tokens)
+        self.server_tool_calls += _count(usage.server_tool_calls)
+        self.web_search_requests += _count(usage.web_search_requests)
+        self.cost = _sum(self.cost, usage.cost)
+        self.input_cost = _sum(self.input_cost, usage.input_cost)
+        self.output_cost = _sum(self.output_cost, usage.output_cost)
 
     def as_dict(self) -> dict[str, Any]:
         """Every metric, zeros and Nones included (what a session store records)."""
@@ -54,6 +66,22 @@ class RunMetrics:
     def to_dict(self) -> dict[str, Any]:
         """The metrics that were measured, as agno's `to_dict` gives them (zeros and Nones left out)."""
         return {name: value for name, value in self.as_dict().items() if value}
+
+
+@dataclass(slots=True)
+class Citations:
+    """The sources an answer cites, in agno's shape: `urls[i].url` / `.title` (with `start_index` /
+    `end_index` locating the cited span in the answer), and what the server searched for."""
+
+    urls: list[Citation] = field(default_factory=list)
+    search_queries: list[str] = field(default_factory=list)
+
+    def unique_urls(self) -> list[Citation]:
+        """Each cited URL once, in order of first citation: what a Sources list shows."""
+        seen: dict[str, Citation] = {}
+        for cite in self.urls:
+            seen.setdefault(cite.url, cite)
+        return list(seen.values())
 
 
 @dataclass(slots=True)
@@ -106,6 +134,10 @@ class RunOutput:
     requirements: list[RunRequirement] = field(default_factory=list)
     """What a paused run waits for: one requirement per tool call that needs the user's confirmation."""
     responses: list[ModelResponse] = field(default_factory=list)
+    citations: Citations | None = None
+    """Sources the answer cites (web search); None when it cites none."""
+    images: list[GeneratedImage] = field(default_factory=list)
+    """Images the model generated (`modalities=["text", "image"]` or the image generation server tool)."""
     metrics: RunMetrics = field(default_factory=RunMetrics)
     error: BaseException | None = None
     user_id: str | None = None
@@ -159,6 +191,13 @@ class RunOutput:
     def to_json(self, indent: int | None = 2) -> str:
         """`to_dict()` as JSON text (agno's default indent)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=str)
+
+
+def _sum(total: float | None, value: object) -> float | None:
+    """`total` plus `value` when it is a finite number; a missing or odd value leaves the total as it was."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return (total or 0.0) + value
+    return total
 
 
 def _count(value: object) -> int:

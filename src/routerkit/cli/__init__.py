@@ -129,6 +129,7 @@ def _ask_parser(sub: Subparsers, parents: list[argparse.ArgumentParser]) -> None
         '  routerkit ask --schema person.json "Invent a person" | jq .name\n\n' + EXIT_CODES_HELP,
     )
     ask.add_argument("prompt", nargs="*", metavar="PROMPT", help="the question (words are joined with spaces)")
+    ask.add_argument("--save-images", metavar="DIR", help="ask for image output and write the images to DIR")
     ask.add_argument(
         "--schema", metavar="FILE.json", help="structured output: a JSON Schema file; prints the answer as JSON"
     )
@@ -173,7 +174,28 @@ def _models_parser(sub: Subparsers, parents: list[argparse.ArgumentParser]) -> N
     models.add_argument("--json", action="store_true", help="print JSON")
     models.add_argument("--refresh", action="store_true", help="ignore the cache and fetch the list again")
     models.add_argument("--base-url", metavar="URL", help="API base URL (default: $OPENROUTER_BASE_URL or OpenRouter)")
+    models.add_argument(
+        "--modality", choices=["text", "image", "audio", "file", "video"], help="only models that take or make it"
+    )
+    models.add_argument("--tools", action="store_true", help="only models that support tool calls")
+    models.add_argument("--reasoning", action="store_true", help="only models that can reason")
     models.set_defaults(handler="models")
+
+
+def _account_parsers(sub: Subparsers, parents: list[argparse.ArgumentParser]) -> None:
+    for name, what in (
+        ("generation", "a past generation's exact cost, provider, latency and native tokens"),
+        ("key", "the API key's limit, usage and rate limit"),
+        ("credits", "the account's credits bought, used and left"),
+    ):
+        account = sub.add_parser(name, parents=parents, formatter_class=HelpFormatter, help=what, description=what)
+        if name == "generation":
+            account.add_argument("id", metavar="ID", help="the generation id (gen-…), as `x-generation-id` gives it")
+        account.add_argument("--json", action="store_true", help="print OpenRouter's answer as JSON")
+        account.add_argument(
+            "--base-url", metavar="URL", help="API base URL (default: $OPENROUTER_BASE_URL or OpenRouter)"
+        )
+        account.set_defaults(handler=name, model=None, fallback=None, max_retries=None, timeout=None)
 
 
 def _emulator_parser(sub: Subparsers, parents: list[argparse.ArgumentParser]) -> None:
@@ -248,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     _models_parser(sub, [common])
     _emulator_parser(sub, [common])
     _serve_parser(sub, [common])
+    _account_parsers(sub, [common])
     sub.add_parser("batch", help="run a JSONL file of requests, resumably; `batch report` summarises the output")
     _demo_parser(sub, [common])
     _commands.config_parser(sub, [common])
@@ -270,6 +293,9 @@ _HANDLERS = {
     "alias": "config:run_alias",
     "completion": "completion:run",
     "serve": "serve:run",
+    "generation": "account:run",
+    "key": "account:run",
+    "credits": "account:run",
 }
 
 

@@ -52,11 +52,13 @@ class View:
         self.printer.tool_result(name, output, is_error=is_error)
 
     def finished(self, output: RunOutput) -> None:
-        """The run completed: the encrypted-reasoning note and the footer."""
-        from routerkit.console import run_summary
+        """The run completed: the encrypted-reasoning note, searches, Sources and images, and the footer."""
+        from routerkit.console import run_notes, run_summary
 
         if output.reasoning_encrypted and not output.reasoning_content and self.printer.show_reasoning:
             self.printer.reasoning_encrypted(output.metrics.reasoning_tokens)
+        for line in run_notes(output):
+            self.printer.note(line)
         self.printer.summary(run_summary(output))
 
     def interrupted(self) -> None:

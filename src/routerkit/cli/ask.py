@@ -106,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         reasoning=reasoning,
         text={"format": text_format} if text_format else None,
     )
+    if args.save_images:
+        model.modalities = ["image", "text"]
     session_id, continued = _session(args)
     db = None
     if session_id is not None:
@@ -134,6 +136,11 @@ def run(args: argparse.Namespace) -> int:
                 output = drive(agent.run(prompt, stream=True, stream_events=True, **media), view, spinner)
         if text_format:
             print_json(output.content or "", terminal=terminal)
+        if args.save_images:
+            from .images import save_images
+
+            for path in save_images(output.images, args.save_images, output.run_id):
+                note(f"saved {path}")
     except BaseException as exc:
         error = exc
         raise explain(exc, args) from None

@@ -79,7 +79,22 @@ def _price(value: Any) -> float | None:
     return None if per_token < 0 else round(per_token * 1_000_000, 6)
 
 
-def rows_of(data: list[dict[str, Any]], query: str | None) -> list[dict[str, Any]]:
+def _modalities(m: dict[str, Any], key: str) -> list[str]:
+    architecture = m.get("architecture")
+    found = architecture.get(key) if isinstance(architecture, dict) else None
+    return [x for x in found if isinstance(x, str)] if isinstance(found, list) else ["text"]
+
+
+def rows_of(
+    data: list[dict[str, Any]],
+    query: str | None,
+    *,
+    modality: str | None = None,
+    tools: bool = False,
+    reasoning: bool = False,
+) -> list[dict[str, Any]]:
+    """One row per model matching `query` (id or name) and the filters: `modality` among its input or output
+    modalities, tool support, reasoning support."""
     q = (query or "").lower()
     rows = []
     for m in data:
@@ -88,6 +103,11 @@ def rows_of(data: list[dict[str, Any]], query: str | None) -> list[dict[str, Any
             continue
         params = m.get("supported_parameters") or []
         pricing = m.get("pricing") or {}
+        inputs, outputs = _modalities(m, "input_modalities"), _modalities(m, "output_modalities")
+        if (modality and modality not in inputs + outputs) or (tools and "tools" not in params):
+            continue
+        if reasoning and "reasoning" not in params:
+            continue
         rows.append(
             {
                 "id": m["id"],
@@ -97,6 +117,8 @@ def rows_of(data: list[dict[str, Any]], query: str | None) -> list[dict[str, Any
                 "completion_per_million": _price(pricing.get("completion")),
                 "reasoning": "reasoning" in params,
                 "tools": "tools" in params,
+                "input": "+".join(inputs),
+                "output": "+".join(outputs),
             }
         )
     rows.sort(key=lambda r: r["id"])
@@ -113,7 +135,13 @@ def _money(value: float | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     base_url = base_url_of(args)
-    rows = rows_of(load_models(base_url, refresh=args.refresh), args.query)
+    rows = rows_of(
+        load_models(base_url, refresh=args.refresh),
+        args.query,
+        modality=getattr(args, "modality", None),
+        tools=getattr(args, "tools", False),
+        reasoning=getattr(args, "reasoning", False),
+    )
     if args.json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
@@ -132,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
         table.add_column("$/M out", justify="right")
         table.add_column("reasoning", justify="center")
         table.add_column("tools", justify="center")
+        table.add_column("in")
+        table.add_column("out")
         for r in rows:
             ctx = f"{r['context_length']:,}" if isinstance(r["context_length"], int) else "-"
             table.add_row(
@@ -141,11 +171,13 @@ def run(args: argparse.Namespace) -> int:
                 _money(r["completion_per_million"]),
                 yes[r["reasoning"]],
                 yes[r["tools"]],
+                r["input"],
+                r["output"],
             )
         Console().print(table)
         note(f"{len(rows)} model{'s' if len(rows) != 1 else ''} · prices in USD per million tokens")
     else:
-        out = ["id\tcontext_length\tprompt_per_million\tcompletion_per_million\treasoning\ttools"]
+        out = ["id\tcontext_length\tprompt_per_million\tcompletion_per_million\treasoning\ttools\tinput\toutput"]
         for r in rows:
             cells = [
                 r["id"],
@@ -154,6 +186,8 @@ def run(args: argparse.Namespace) -> int:
                 "" if r["completion_per_million"] is None else f"{r['completion_per_million']:g}",
                 yes[r["reasoning"]],
                 yes[r["tools"]],
+                r["input"],
+                r["output"],
             ]
             out.append("\t".join(cells))
         sys.stdout.write("\n".join(out) + "\n")

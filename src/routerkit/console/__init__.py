@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from routerkit.console._live import LivePrinter
     from routerkit.console._plain import PlainPrinter
     from routerkit.console._printer import RenderStats, RunPrinter, clean_text
-    from routerkit.console._run import aprint_run, items_text, print_run, run_summary
+    from routerkit.console._run import aprint_run, items_text, print_run, run_notes, run_summary
 
 __all__ = [
     "LivePrinter",
@@ -32,6 +32,7 @@ __all__ = [
     "format_cost",
     "items_text",
     "print_run",
+    "run_notes",
     "run_summary",
 ]
 
@@ -46,6 +47,7 @@ _HOMES = {
     "aprint_run": "_run",
     "items_text": "_run",
     "print_run": "_run",
+    "run_notes": "_run",
     "run_summary": "_run",
 }
 

@@ -188,6 +188,11 @@ class RunPrinter:
         self._show_content(text)
         self._end_section()
 
+    def note(self, text: str) -> None:
+        """A line of facts about the answer (its sources, searches, images), shown with the notes."""
+        self._begin(NOTE)
+        self._show_note(self._clean(text))
+
     def summary(self, s: RunSummary) -> None:
         """Print the footer: the model that answered (and the fallback), tokens, cost and timings."""
         self._begin(NOTE)

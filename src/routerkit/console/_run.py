@@ -34,14 +34,14 @@ from ..agent import (
 )
 from ..errors import IncompleteResponseError, UsageError
 from ..run.base import RunStatus
-from ._facts import RunSummary
+from ._facts import RunSummary, answer_notes
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ._printer import RunPrinter
 
-__all__ = ["aprint_run", "items_text", "print_run", "run_summary"]
+__all__ = ["aprint_run", "items_text", "print_run", "run_notes", "run_summary"]
 
 
 def print_run(
@@ -145,6 +145,8 @@ def _show(printer: RunPrinter, event: RunOutputEvent, stream: bool) -> RunOutput
                 printer.error(event.error)
             elif not stream:
                 printer.content(_answer_text(output.content))
+            for line in run_notes(output):
+                printer.note(line)
             printer.summary(run_summary(output))
             return output
         case RunPausedEvent(output=output):
@@ -183,6 +185,21 @@ def run_summary(output: RunOutput) -> RunSummary:
         duration=m.duration,
         status=_footer_status(output),
         fallback_used=output.fallback_used,
+        routed=any(r.routed_to for r in output.responses),
+        cache_read_tokens=m.cache_read_tokens,
+        cache_write_tokens=m.cache_write_tokens,
+        input_cost=m.input_cost,
+        output_cost=m.output_cost,
+    )
+
+
+def run_notes(output: RunOutput) -> list[str]:
+    """The lines shown between the answer and the footer: searches, Sources, generated images."""
+    cites = output.citations
+    return answer_notes(
+        cites.search_queries if cites else [],
+        [(c.title, c.url) for c in cites.unique_urls()] if cites else [],
+        [(i.mime_type, i.size, i.url) for i in output.images],
     )
 
 

@@ -1,6 +1,7 @@
 """The emulator's ASGI application: routing, recording, scripted replies, and moving bytes.
 
-Serves ``POST /api/v1/responses`` and ``GET /api/v1/models``. Socket-level faults (close, reset) and
+Serves ``POST /api/v1/responses``, ``GET /api/v1/models`` (and ``/models/user``) and the account endpoints
+``GET /generation?id=``, ``/key`` and ``/credits``. Socket-level faults (close, reset) and
 the immediate stop act on the request's connection, found through the :class:`~._listener.Listener`
 that accepted it; nothing here depends on the server's internals.
 """
@@ -16,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from ._account import Account
 from ._engine import Engine
@@ -155,10 +157,31 @@ class EmulatorApp(ConnectionsApp):
                 await conn.reply(refused)
                 return
             await conn.outcome(self.engine.handle(headers, raw))
-        elif route in ("/models", "/models/") and method == "GET":
+        elif route in ("/models", "/models/", "/models/user") and method == "GET":
             await conn.reply(HttpReply(200, _JSON, _models_body()))
+        elif route in ("/generation", "/key", "/credits") and method == "GET":
+            await conn.reply(self._account_reply(route, headers, scope.get("query_string", b"")))
         else:
             await conn.reply(HttpReply(404, _JSON, b'{"error":{"code":404,"message":"Not Found"}}'))
+
+    def _account_reply(self, route: str, headers: dict[str, str], query: bytes) -> HttpReply:
+        """``GET /generation?id=``, ``/key`` and ``/credits``: OpenRouter's ``{"data": …}`` bodies (401 without
+        a key, 404 for a generation it does not know)."""
+        if not headers.get("authorization", "").startswith("Bearer "):
+            return HttpReply(401, _JSON, b'{"error":{"code":401,"message":"No auth credentials found"}}')
+        ledger = self.engine.ledger
+        if route == "/generation":
+            ids = parse_qs(query.decode("latin-1")).get("id", [""])
+            record = ledger.generation(ids[0])
+            if record is None:
+                message = f"Generation {ids[0][:100]} not found"
+                return HttpReply(404, _JSON, json.dumps({"error": {"code": 404, "message": message}}).encode())
+            data: dict[str, Any] = record
+        elif route == "/key":
+            data = ledger.key(self.account.limit.requests if self.account.limit else None)
+        else:
+            data = ledger.credits()
+        return HttpReply(200, _JSON, json.dumps({"data": data}).encode())
 
     def _next_scripted(self) -> ScriptedReply | None:
         try:

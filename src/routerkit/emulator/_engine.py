@@ -14,10 +14,21 @@ from typing import Any
 from . import _content as content
 from ._behaviours import Turn, behave
 from ._builder import OutputBuilder, rand_id
+from ._capabilities import (
+    PromptCache,
+    datetime_item,
+    image_png,
+    provider_failure,
+    search_sources,
+    wants_datetime,
+    wants_image,
+    wants_web_search,
+)
 from ._faults import MID_STREAM, STALL_LIMIT_S, FlakyCounter, MidStream, pre_stream_failure
-from ._framing import DONE_FRAME, encode_event, framing_from_headers
+from ._framing import DONE_FRAME, KEEPALIVE, encode_event, framing_from_headers
+from ._ledger import Ledger
 from ._models import ModelSpec, price, provider_name, resolve
-from ._outcomes import Drop, Failure, Hang, HttpReply, Outcome, StreamPlan, json_reply
+from ._outcomes import Drop, Failure, Hang, HttpReply, Outcome, StreamPlan, dumps, json_reply
 from ._reasoning import Sealer
 from ._request import Request, all_text, parse_request
 
@@ -34,10 +45,14 @@ class Engine:
         self.sealer = Sealer()
         self._flaky = FlakyCounter()
         self.outages: set[str] = set()
+        self.cache = PromptCache()
+        self.ledger = Ledger()
 
     def reset(self) -> None:
-        """Forget the ``flaky-N`` counters."""
+        """Forget the ``flaky-N`` counters and the prompt cache."""
         self._flaky.reset()
+        self.cache.reset()
+        self.ledger.reset()
 
     def handle(self, headers: dict[str, str], raw: bytes) -> Outcome:
         """The outcome for one request; OpenRouter's error reply for anything it would refuse."""
@@ -57,10 +72,12 @@ class Engine:
         attempts: list[dict[str, Any]] = []
         failure: Failure | HttpReply | None = None
         for spec in specs:
-            failure = pre_stream_failure(
-                spec, req.body, self._flaky, down=spec.base in self.outages, size=len(raw)
-            ) or self.sealer.replay_failure(req, spec)
             provider = provider_name(spec.base)
+            failure = (
+                pre_stream_failure(spec, req.body, self._flaky, down=spec.base in self.outages, size=len(raw))
+                or self.sealer.replay_failure(req, spec)
+                or provider_failure(req, provider)
+            )
             attempts.append(
                 {"model": spec.base, "provider": provider, "status": 200 if failure is None else failure.status}
             )
@@ -83,9 +100,23 @@ class Engine:
         created = int(time.time())
         gen_id = f"gen-{created}-{rand_id(20)}"
         base = _base_response(spec, req, gen_id, created)
-        out = OutputBuilder()
+        messy = spec.family == "realistic" and req.headers.get("x-emulator-mode", "").strip().lower() != "clean"
+        out = OutputBuilder(messy=messy)
+        if wants_datetime(req):
+            out.final_only(datetime_item(f"dt_tmp_{rand_id(11).lower()}"))
+        if wants_web_search(req, spec.id):
+            # Searched once per user turn; the answer after tool calls cites what that search found.
+            sources = search_sources(req.user_text)
+            if any(i.get("type") == "web_search_call" for i in req.items[req.user_index + 1 :]):
+                out.cite = sources
+            else:
+                out.web_search(req.user_text[:200], sources, _has_tool(req, "openrouter:web_search"))
         behave(Turn(spec, req, out, self.sealer))
-        final = _final_response(base, out, fault, _usage(spec, req, out), created)
+        if wants_image(req):
+            out.image(image_png(req.user_text))
+        final = _final_response(base, out, fault, self._usage(spec, req, out), created)
+        finish = {"completed": "stop", "incomplete": "length"}.get(fault.terminal, "error")
+        self.ledger.record(gen_id, spec.id, provider_name(spec.base), final["usage"], streamed=stream, finish=finish)
         if meta is not None:
             final["openrouter_metadata"] = meta
         if not stream:
@@ -105,6 +136,9 @@ class Engine:
         paced: list[bool] = []
         for seq, (event, is_paced) in enumerate(events):
             event["sequence_number"] = seq
+            if messy and framing == "openrouter" and seq % 7 == 3:
+                frames.append(KEEPALIVE)  # real streams have keep-alive comments between events too
+                paced.append(False)
             frames.append(encode_event(event, framing))
             paced.append(is_paced)
         if fault.ending == "done" and framing == "openrouter":
@@ -116,6 +150,19 @@ class Engine:
             (b"x-generation-id", gen_id.encode()),
         ]
         return StreamPlan(hdrs, frames, paced, spec.pace_ms, fault.ending, framing)
+
+    def _usage(self, spec: ModelSpec, req: Request, out: OutputBuilder) -> dict[str, Any]:
+        """Token counts estimated from the text (four characters a token), what the prompt cache read and
+        wrote, and the cost at the model's price (cache reads at a tenth, writes at 1.25×)."""
+        text = all_text(req)
+        inp = content.estimate_tokens(text) + 8
+        # Providers cache the prompt's start, tools first: the tools lead the text the cache compares.
+        tools = dumps(req.body["tools"]) if req.body.get("tools") else ""
+        prompt = tools + text.removesuffix(tools)
+        cached = min(self.cache.lookup(spec.base, req, prompt, content.estimate_tokens), inp)
+        writes = spec.base.startswith("anthropic/") and isinstance(req.body.get("cache_control"), dict)
+        written = inp - cached if writes and inp >= 1024 else 0
+        return _usage(spec, out, inp, cached, written if writes else None)
 
 
 def _final_response(
@@ -228,16 +275,18 @@ def _base_response(spec: ModelSpec, req: Request, gen_id: str, created: int) -> 
     }
 
 
-def _usage(spec: ModelSpec, req: Request, out: OutputBuilder) -> dict[str, Any]:
-    """Token counts estimated from the text (four characters a token) and the cost at the model's price."""
-    inp = content.estimate_tokens(all_text(req)) + 8
+def _usage(spec: ModelSpec, out: OutputBuilder, inp: int, cached: int, written: int | None) -> dict[str, Any]:
     reasoning = content.estimate_tokens(out.reasoning) + out.extra_reasoning_tokens
     completion = content.estimate_tokens(out.text + out.text_for_usage) + reasoning + 1
     p_in, p_out = price(spec.base)
-    c_in, c_out = round(inp * p_in, 12), round(completion * p_out, 12)
-    return {
+    billed = (inp - cached - (written or 0)) * p_in + cached * p_in * 0.1 + (written or 0) * p_in * 1.25
+    c_in, c_out = round(billed, 12), round(completion * p_out, 12)
+    details: dict[str, Any] = {"cached_tokens": cached}
+    if written is not None:
+        details["cache_write_tokens"] = written
+    usage: dict[str, Any] = {
         "input_tokens": inp,
-        "input_tokens_details": {"cached_tokens": 0},
+        "input_tokens_details": details,
         "output_tokens": completion,
         "output_tokens_details": {"reasoning_tokens": reasoning},
         "total_tokens": inp + completion,
@@ -249,3 +298,15 @@ def _usage(spec: ModelSpec, req: Request, out: OutputBuilder) -> dict[str, Any]:
             "upstream_inference_output_cost": c_out,
         },
     }
+    if out.web_searches or out.server_tools:
+        usage["server_tool_use_details"] = {
+            "tool_calls_requested": out.server_tools,
+            "tool_calls_executed": out.server_tools,
+            "web_search_requests": out.web_searches,
+        }
+    return usage
+
+
+def _has_tool(req: Request, kind: str) -> bool:
+    tools = req.body.get("tools")
+    return isinstance(tools, list) and any(isinstance(t, dict) and t.get("type") == kind for t in tools)

@@ -19,6 +19,7 @@ _PRICES: dict[str, tuple[float, float]] = {
     "openai/gpt-5-nano": (0.00000005, 0.0000004),
     "anthropic/claude-sonnet-4.5": (0.000003, 0.000015),
     "google/gemini-2.5-flash": (0.0000003, 0.0000025),
+    "google/gemini-2.5-flash-image": (0.0000003, 0.00003),
 }
 _EMULATOR_PRICE = (0.0000001, 0.0000004)
 
@@ -30,6 +31,17 @@ _REALISTIC: dict[str, tuple[str, str, int]] = {
     "openai/gpt-5-nano": ("OpenAI: GPT-5 Nano", "summary-encrypted", 400000),
     "anthropic/claude-sonnet-4.5": ("Anthropic: Claude Sonnet 4.5", "chat", 1000000),
     "google/gemini-2.5-flash": ("Google: Gemini 2.5 Flash", "chat", 1048576),
+    "google/gemini-2.5-flash-image": ("Google: Gemini 2.5 Flash Image", "chat", 32768),
+}
+#: Models that take images in, and those that make images (`modalities: ["image", "text"]`).
+_IMAGE_IN = {"openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-sonnet-4.5", "google/gemini-2.5-flash"}
+_IMAGE_OUT = {"google/gemini-2.5-flash-image"}
+
+#: Router ids and the model each routes to (OpenRouter's choice, fixed here so tests can name it).
+_ROUTED = {
+    "openrouter/auto": "openai/gpt-4o-mini",
+    "~openai/gpt-latest": "openai/gpt-4o",
+    "@preset/emulator": "openai/gpt-4o",
 }
 
 _FIXED = {
@@ -88,8 +100,11 @@ def resolve(model_id: str) -> ModelSpec | None:
     m = _PACE.match(model_id)
     if m:
         base, pace = m["base"], int(m["ms"])
-    if base in _REALISTIC:
-        return ModelSpec(model_id, base, "realistic", pace_ms=pace, persona=_REALISTIC[base][1])
+    if base in _ROUTED:  # a router: another model answers, and the response names it
+        return ModelSpec(_ROUTED[base], _ROUTED[base], "realistic", pace_ms=pace, persona=_REALISTIC[_ROUTED[base]][1])
+    plain = base.split(":", 1)[0]  # a variant (`:online`, `:free`, …) is served by the same model
+    if plain in _REALISTIC:
+        return ModelSpec(model_id, plain, "realistic", pace_ms=pace, persona=_REALISTIC[plain][1])
     if not base.startswith("emulator/"):
         return None
     name = base.removeprefix("emulator/")
@@ -178,9 +193,10 @@ def _entry(model_id: str, name: str, description: str, context: int, reasoning: 
         "description": description,
         "context_length": context,
         "architecture": {
-            "modality": "text->text",
-            "input_modalities": ["text"],
-            "output_modalities": ["text"],
+            "modality": ("text+image" if model_id in _IMAGE_IN | _IMAGE_OUT else "text")
+            + ("->text+image" if model_id in _IMAGE_OUT else "->text"),
+            "input_modalities": ["text", "image"] if model_id in _IMAGE_IN | _IMAGE_OUT else ["text"],
+            "output_modalities": ["text", "image"] if model_id in _IMAGE_OUT else ["text"],
             "tokenizer": tokenizer,
             "instruct_type": None,
         },

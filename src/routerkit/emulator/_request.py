@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..wire._server_tool import SERVER_TOOL_TYPES
 from ._media import check_media
 from ._outcomes import Failure, dumps, invalid_prompt
 
@@ -41,19 +42,7 @@ KNOWN_TOOL_TYPES = frozenset(
         "apply_patch",
         "custom",
         "namespace",
-        "openrouter:web_search",
-        "openrouter:web_fetch",
-        "openrouter:datetime",
-        "openrouter:image_generation",
-        "openrouter:experimental__search_models",
-        "openrouter:advisor",
-        "openrouter:subagent",
-        "openrouter:fusion",
-        "openrouter:files",
-        "openrouter:bash",
-        "openrouter:shell",
-        "openrouter:apply_patch",
-        "openrouter:tool_search",
+        *SERVER_TOOL_TYPES,
     }
 )
 

@@ -160,7 +160,7 @@ class Emulator:
         self._app.scripted.extend(replies)
 
     def reset(self) -> None:
-        """Forget recorded requests, pending scripted replies and ``flaky-N`` counters."""
+        """Forget recorded requests, pending scripted replies, `flaky-N` counters, the prompt cache and the ledger."""
         with self._lock:
             self._requests.clear()
         self._app.scripted.clear()

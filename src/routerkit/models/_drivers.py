@@ -19,7 +19,7 @@ from ._call import Call, translate_errors
 from ._clients import AsyncSender
 from ._observe import chat
 
-__all__ = ["ainvoke", "ainvoke_stream", "invoke", "invoke_stream", "read_body", "send"]
+__all__ = ["afetch", "ainvoke", "ainvoke_stream", "fetch", "invoke", "invoke_stream", "read_body", "send"]
 
 
 def invoke(call: Call, client: httpx2.Client) -> ModelResponse:
@@ -35,6 +35,31 @@ def invoke(call: Call, client: httpx2.Client) -> ModelResponse:
                 return call.read_json(r.headers, body)
             except APIError as exc:
                 time.sleep(call.backoff(exc))
+
+
+def fetch(call: Call, client: httpx2.Client) -> bytes:
+    """The body of a successful non-model call (an account endpoint), with the same retries and caps."""
+    while True:
+        try:
+            with translate_errors(call), send(call, client) as r:
+                body = read_body(call, r)
+            call.raise_for_status(r.status_code, r.headers, body)
+            return body
+        except APIError as exc:
+            time.sleep(call.backoff(exc))
+
+
+async def afetch(call: Call, client: AsyncSender) -> bytes:
+    """`fetch`, async."""
+    while True:
+        try:
+            with translate_errors(call):
+                async with _asend(call, client) as r:
+                    body = await aread_body(call, r)
+            call.raise_for_status(r.status_code, r.headers, body)
+            return body
+        except APIError as exc:
+            await _sleep(call.backoff(exc))
 
 
 def invoke_stream(prepare: Callable[[], Call], client_of: Callable[[], httpx2.Client]) -> Iterator[StreamEvent]:

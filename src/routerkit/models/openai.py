@@ -29,6 +29,7 @@ from ..wire._request import (
     check_range,
     check_reasoning,
     check_seconds,
+    check_tool_controls,
     encode_body,
 )
 from ..wire._response import ModelResponse
@@ -60,6 +61,14 @@ class OpenAIResponses:
     include: list[str] | None = None
     metadata: dict[str, str] | None = None
     user: str | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    """`"auto"`, `"none"`, `"required"` or `{"type": "function", "name": ...}`. An agent sends it on the first
+    model call of each run only, so a forcing choice cannot make the model call tools forever."""
+    parallel_tool_calls: bool | None = None
+    max_tool_calls: int | None = None
+    """At most this many server tool steps (web search, …) in one response (OpenRouter: at most 30)."""
+    prompt_cache_key: str | None = None
+    """Groups requests that share a long prefix, so the provider's prompt cache finds it."""
     extra_headers: dict[str, str] | None = field(default=None, repr=False)
     extra_body: dict[str, Any] | None = None
     timeout: float | None = 600.0
@@ -102,6 +111,9 @@ class OpenAIResponses:
             self.api_key = check_api_key(self.api_key, "api_key")
         if self.extra_headers is not None:
             self.extra_headers = check_header_values("extra_headers", self.extra_headers)
+        check_tool_controls(self.tool_choice, self.parallel_tool_calls, self.max_tool_calls)
+        if self.prompt_cache_key is not None and not isinstance(self.prompt_cache_key, str):
+            raise UsageError(f"prompt_cache_key must be text, got {type(self.prompt_cache_key).__name__}")
         check_json("extra_body", self.extra_body)
         check_json("metadata", self.metadata)
         if self.base_url_env and os.environ.get(self.base_url_env) and self.base_url == type(self).base_url:
@@ -120,10 +132,14 @@ class OpenAIResponses:
         tool_choice: Any = None,
         text_format: Mapping[str, Any] | None = None,
         include: Sequence[str] | None = None,
+        session_id: str | None = None,
     ) -> dict[str, Any]:
         """The JSON body this model sends for `input`: useful to inspect, and what every call uses.
 
         `include` adds to the model's own `include` list (the agent asks for encrypted reasoning this way).
+        `tool_choice` replaces the model's own for this call. `session_id` is the agent's conversation:
+        OpenRouter routes a session's requests to one provider so its prompt cache is hit (OpenAI has no
+        such field, so this class does not send it).
         """
         text = dict(self.text or {})
         if self.verbosity is not None:
@@ -133,7 +149,10 @@ class OpenAIResponses:
         fields: dict[str, Any] = {
             "instructions": instructions,
             "tools": list(tools) if tools else None,
-            "tool_choice": tool_choice,
+            "tool_choice": tool_choice if tool_choice is not None else self.tool_choice,
+            "parallel_tool_calls": self.parallel_tool_calls,
+            "max_tool_calls": self.max_tool_calls,
+            "prompt_cache_key": self.prompt_cache_key,
             "text": text or None,
             "reasoning": self.reasoning,
             "temperature": self.temperature,
@@ -142,14 +161,14 @@ class OpenAIResponses:
             "include": list(dict.fromkeys([*(self.include or ()), *(include or ())])) or None,
             "metadata": self.metadata,
             "user": self.user,
-            **self._extra_fields(),
+            **self._extra_fields(session_id),
         }
         for name in ("instructions", "tools", "tool_choice", "text"):
             check_json(name, fields[name])
         return build_body(self.id, check_input(input), stream=stream, fields=fields, extra_body=self.extra_body)
 
-    def _extra_fields(self) -> dict[str, Any]:
-        """Body fields a subclass adds (OpenRouter: models, provider, plugins, store)."""
+    def _extra_fields(self, session_id: str | None) -> dict[str, Any]:
+        """Body fields a subclass adds (OpenRouter: models, provider, plugins, store, session_id, …)."""
         return {}
 
     def _extra_request_headers(self) -> dict[str, str]:
@@ -193,7 +212,8 @@ class OpenAIResponses:
     # Calls
 
     def invoke(self, input: Input, **options: Any) -> ModelResponse:
-        """One call; returns the finished response. Options: instructions, tools, tool_choice, text_format."""
+        """One call; returns the finished response. Options: instructions, tools, tool_choice, text_format,
+        include, session_id."""
         return _drivers.invoke(self._prepare(input, False, options), self._client())
 
     def invoke_stream(self, input: Input, **options: Any) -> Iterator[StreamEvent]:

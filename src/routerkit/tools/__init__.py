@@ -1,4 +1,5 @@
-"""Tools as agno names them: `from routerkit.tools import tool, Toolkit`; MCP servers' tools are
+"""Tools as agno names them: `from routerkit.tools import tool, Toolkit`; OpenRouter's server tools
+(`WebSearch`, `WebFetch`, `Datetime`, `ImageGeneration`); MCP servers' tools are
 `routerkit.tools.mcp.MCPTools` (the `[mcp]` extra).
 
 Names load on first use, so `import routerkit.tools` stays cheap until a tool is built (building one loads
@@ -13,13 +14,15 @@ if TYPE_CHECKING:
     from ..agent._tool_decorator import tool
     from ..agent._toolkit import Toolkit
     from ..agent.tools import FunctionTool
+    from ._server import Datetime, ImageGeneration, ServerTool, WebFetch, WebSearch
 
-__all__ = ["FunctionTool", "Toolkit", "tool"]
+__all__ = ["Datetime", "FunctionTool", "ImageGeneration", "ServerTool", "Toolkit", "WebFetch", "WebSearch", "tool"]
 
 _WHERE = {
     "tool": "routerkit.agent._tool_decorator",
     "Toolkit": "routerkit.agent._toolkit",
     "FunctionTool": "routerkit.agent.tools",
+    **dict.fromkeys(("Datetime", "ImageGeneration", "ServerTool", "WebFetch", "WebSearch"), "routerkit.tools._server"),
 }
 
 

@@ -1,15 +1,25 @@
 """The Responses protocol with no I/O: what goes out, what comes back, and what each failure means.
 
 Like h11, this layer is fed bytes and dicts and returns values: `build_body` makes the request body,
-`ResponseStream.feed(chunk)` turns stream bytes into the four events every layer above consumes
-(`TextDelta`, `ReasoningDelta`, `FunctionCallEvent`, `ResponseCompleted`), `build_response` reads a JSON
+`ResponseStream.feed(chunk)` turns stream bytes into the events every layer above consumes
+(`TextDelta`, `ReasoningDelta`, `FunctionCallEvent`, `ResponseCompleted`, and for UIs
+`FunctionCallArgumentsDelta` and `CitationAdded`), `build_response` reads a JSON
 answer, and `error_from_status` / `RetryPolicy` say which failure it was and whether to try again. It imports
 nothing else of routerkit; the exception classes it raises are defined here and re-exported by
 `routerkit.errors`.
 """
 
-from ._events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
+from ._events import (
+    CitationAdded,
+    FunctionCallArgumentsDelta,
+    FunctionCallEvent,
+    ReasoningDelta,
+    ResponseCompleted,
+    StreamEvent,
+    TextDelta,
+)
 from ._failures import RetryPolicy, error_from_event, error_from_status, parse_retry_after
+from ._items import Citation, GeneratedImage, ServerToolCall
 from ._request import (
     REASONING_EFFORTS,
     REASONING_KEYS,
@@ -32,6 +42,7 @@ from ._response import (
     build_response,
     function_call,
     is_fallback,
+    is_router,
     parse_usage,
     read_output,
 )
@@ -42,8 +53,12 @@ __all__ = [
     "MAX_EVENT_BYTES",
     "REASONING_EFFORTS",
     "REASONING_KEYS",
+    "Citation",
+    "CitationAdded",
     "FunctionCall",
+    "FunctionCallArgumentsDelta",
     "FunctionCallEvent",
+    "GeneratedImage",
     "ModelResponse",
     "ReasoningDelta",
     "ResponseCompleted",
@@ -52,6 +67,7 @@ __all__ = [
     "SSEDecoder",
     "SSEEvent",
     "SSEFramingError",
+    "ServerToolCall",
     "StreamEvent",
     "TextDelta",
     "Usage",
@@ -71,6 +87,7 @@ __all__ = [
     "error_from_status",
     "function_call",
     "is_fallback",
+    "is_router",
     "parse_retry_after",
     "parse_usage",
     "read_output",

@@ -27,6 +27,7 @@ __all__ = [
     "check_range",
     "check_reasoning",
     "check_seconds",
+    "check_tool_controls",
     "encode_body",
 ]
 
@@ -55,7 +56,10 @@ def build_body(
     if stream:
         body["stream"] = True
     if extra_body:
-        body.update(extra_body)
+        extra = dict(extra_body)
+        if isinstance(extra.get("tools"), list) and isinstance(body.get("tools"), list):
+            extra["tools"] = body["tools"] + extra["tools"]  # added to the agent's tools, never replacing them
+        body.update(extra)
     return body
 
 
@@ -195,14 +199,44 @@ def check_models(value: object) -> list[str] | None:
     return [check_model_id(m, f"models[{i}]") for i, m in enumerate(value)]
 
 
+_TOOL_CHOICES = ("auto", "none", "required")
+
+
+def check_tool_controls(tool_choice: object, parallel_tool_calls: object, max_tool_calls: object) -> None:
+    """`tool_choice`, `parallel_tool_calls` and `max_tool_calls`, as the Responses API accepts them."""
+    if tool_choice is not None and tool_choice not in _TOOL_CHOICES:
+        if not isinstance(tool_choice, Mapping) or not isinstance(tool_choice.get("type"), str):
+            raise UsageError(
+                "tool_choice must be 'auto', 'none', 'required' or a dict such as "
+                f"{{'type': 'function', 'name': 'get_weather'}}, got {tool_choice!r:.80}"
+            )
+        if tool_choice["type"] == "function" and not isinstance(tool_choice.get("name"), str):
+            raise UsageError(f"tool_choice {{'type': 'function'}} needs the function's 'name', got {tool_choice!r:.80}")
+        check_json("tool_choice", tool_choice)
+    if parallel_tool_calls is not None and not isinstance(parallel_tool_calls, bool):
+        raise UsageError(f"parallel_tool_calls must be True, False or None, got {parallel_tool_calls!r}")
+    if max_tool_calls is not None and (
+        not isinstance(max_tool_calls, int) or isinstance(max_tool_calls, bool) or not 1 <= max_tool_calls <= 30
+    ):
+        raise UsageError(f"max_tool_calls must be an integer from 1 to 30 (OpenRouter's limit), got {max_tool_calls!r}")
+
+
 def check_reasoning(value: object) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
         raise UsageError(f"reasoning must be a dict such as {{'enabled': True}}, got {type(value).__name__}")
-    unknown = sorted(set(value) - set(REASONING_KEYS))
+    unknown = sorted(str(k) for k in set(value) - set(REASONING_KEYS))
     if unknown:
-        raise UsageError(f"reasoning has unknown key(s) {unknown}; accepted keys: {', '.join(REASONING_KEYS)}")
+        from ._options import closest
+
+        raise UsageError(
+            f"reasoning has unknown key(s) {unknown}{closest(unknown[0], list(REASONING_KEYS))}; "
+            f"accepted keys: {', '.join(REASONING_KEYS)}"
+        )
+    for key, accepted in (("context", ("auto", "all_turns", "current_turn")), ("mode", ("standard", "pro"))):
+        if value.get(key) is not None and value[key] not in accepted:
+            raise UsageError(f"reasoning[{key!r}] must be one of {', '.join(accepted)}, got {value[key]!r}")
     effort = value.get("effort")
     if effort is not None and effort not in REASONING_EFFORTS:
         raise UsageError(f"reasoning['effort'] must be one of {', '.join(REASONING_EFFORTS)}, got {effort!r}")

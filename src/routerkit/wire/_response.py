@@ -15,6 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import MalformedResponseError
+from ._items import (
+    Citation,
+    GeneratedImage,
+    ServerToolCall,
+    citations_of,
+    generated_image,
+    is_server_tool_item,
+    server_tool_call,
+)
 
 __all__ = [
     "FunctionCall",
@@ -23,6 +32,7 @@ __all__ = [
     "build_response",
     "function_call",
     "is_fallback",
+    "is_router",
     "parse_usage",
     "read_output",
 ]
@@ -46,9 +56,20 @@ class Usage:
     output_tokens: int | None = None
     total_tokens: int | None = None
     cached_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    """Tokens written to the prompt cache (sent only by models that price cache writes)."""
     reasoning_tokens: int | None = None
     cost: float | None = None
     is_byok: bool | None = None
+    upstream_cost: float | None = None
+    """`cost_details.upstream_inference_cost`: what the provider charged (set for BYOK requests)."""
+    input_cost: float | None = None
+    """`cost_details.upstream_inference_input_cost`: the prompt's share of the cost."""
+    output_cost: float | None = None
+    """`cost_details.upstream_inference_output_cost`: the answer's share of the cost."""
+    server_tool_calls: int | None = None
+    """`server_tool_use_details.tool_calls_executed`: OpenRouter server tool calls run."""
+    web_search_requests: int | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +92,10 @@ class ModelResponse:
     reasoning_summary: str = ""
     reasoning_encrypted: bool = False
     function_calls: list[FunctionCall] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    images: list[GeneratedImage] = field(default_factory=list)
+    server_tool_calls: list[ServerToolCall] = field(default_factory=list)
+    """Tools run on the server during the response (web search, …): kept in `output`, never run here."""
     usage: Usage = field(default_factory=Usage)
     openrouter_metadata: dict[str, Any] | None = None
     time_to_first_token: float | None = None
@@ -86,20 +111,35 @@ class ModelResponse:
         """True when a model other than the requested one answered (OpenRouter's `models` fallback)."""
         return self.model is not None and is_fallback(self.requested_model, self.model)
 
+    @property
+    def routed_to(self) -> str | None:
+        """The model a router id (`openrouter/auto`, `@preset/…`, `~…`) chose; None for any other request."""
+        if self.model is None or not is_router(self.requested_model) or self.model == self.requested_model:
+            return None
+        return self.model
+
 
 #: A dated snapshot suffix: "-2024-08-06" or "-20240806".
 _DATED = re.compile(r"-\d{4}-?\d{2}-?\d{2}")
 
 
+def is_router(model: str) -> bool:
+    """Whether `model` names a choice OpenRouter makes rather than one model: `openrouter/auto` (and the
+    other `openrouter/` routers), a preset `@preset/…`, or a `~` alias for a family's latest model."""
+    return isinstance(model, str) and model.startswith(("openrouter/", "@preset/", "~"))
+
+
 def is_fallback(requested: str, served: str) -> bool:
     """Whether `served` is a different model from `requested`, not the same one under another name.
+
+    A router id (see `is_router`) is expected to be served by another model: that is routing, not a fallback.
 
     The same model: the identical id, a dated snapshot of it (`openai/gpt-4o` → `openai/gpt-4o-2024-08-06`),
     or either with a `:variant` suffix (`:free`, `:online`). A longer name is a different model:
     `openai/gpt-4o-mini` answering for `openai/gpt-4o` is a fallback.
     """
-    if not isinstance(requested, str) or not isinstance(served, str):
-        return False  # not a model name at all: nothing to compare, so no fallback claimed
+    if not isinstance(requested, str) or not isinstance(served, str) or is_router(requested):
+        return False  # not a model name at all (or a router's choice): no fallback claimed
     requested, served = requested.split(":", 1)[0], served.split(":", 1)[0]
     if served == requested:
         return False
@@ -113,10 +153,14 @@ class _OutputDigest:
     reasoning_summary: list[str] = field(default_factory=list)
     encrypted: bool = False
     calls: list[FunctionCall] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    images: list[GeneratedImage] = field(default_factory=list)
+    server_tools: list[ServerToolCall] = field(default_factory=list)
 
 
 def read_output(items: Iterable[Any]) -> _OutputDigest:
-    """Derive the answer, the reasoning (raw and summaries kept apart) and function calls from items.
+    """Derive the answer, the reasoning (raw and summaries kept apart), function calls, citations, generated
+    images and server tool calls from items.
 
     Lenient by design: this runs on an answer that was already generated (and paid for), so a part of an
     unexpected shape is read as text where it can be and skipped where it cannot, never raised on. The one
@@ -128,7 +172,9 @@ def read_output(items: Iterable[Any]) -> _OutputDigest:
             continue
         kind = item.get("type")
         if kind == "message":
-            for part in _parts(item.get("content")):
+            parts = _parts(item.get("content"))
+            digest.citations += citations_of(parts)
+            for part in parts:
                 if isinstance(part, str):
                     digest.text.append(part)
                 elif part.get("type") == "output_text":
@@ -145,7 +191,16 @@ def read_output(items: Iterable[Any]) -> _OutputDigest:
                 digest.encrypted = True
         elif kind == "function_call":
             digest.calls.append(function_call(item))
+        elif is_server_tool_item(item):
+            if kind in _IMAGE_ITEMS:
+                image = generated_image(item)
+                if image is not None:
+                    digest.images.append(image)
+            digest.server_tools.append(server_tool_call(item))
     return digest
+
+
+_IMAGE_ITEMS = ("image_generation_call", "openrouter:image_generation")
 
 
 def function_call(item: Mapping[str, Any]) -> FunctionCall:
@@ -168,15 +223,23 @@ def parse_usage(usage: Any) -> Usage:
         return Usage()
     input_details = _mapping(usage.get("input_tokens_details"))
     output_details = _mapping(usage.get("output_tokens_details"))
+    cost_details = _mapping(usage.get("cost_details"))
+    tool_details = _mapping(usage.get("server_tool_use_details"))
     is_byok = usage.get("is_byok")
     return Usage(
         input_tokens=_count(usage.get("input_tokens")),
         output_tokens=_count(usage.get("output_tokens")),
         total_tokens=_count(usage.get("total_tokens")),
         cached_tokens=_count(input_details.get("cached_tokens")),
+        cache_write_tokens=_count(input_details.get("cache_write_tokens")),
         reasoning_tokens=_count(output_details.get("reasoning_tokens")),
         cost=_number(usage.get("cost")),
         is_byok=is_byok if isinstance(is_byok, bool) else None,
+        upstream_cost=_number(cost_details.get("upstream_inference_cost")),
+        input_cost=_number(cost_details.get("upstream_inference_input_cost")),
+        output_cost=_number(cost_details.get("upstream_inference_output_cost")),
+        server_tool_calls=_count(tool_details.get("tool_calls_executed")),
+        web_search_requests=_count(tool_details.get("web_search_requests")),
     )
 
 
@@ -213,6 +276,9 @@ def build_response(
         reasoning_summary="\n\n".join(digest.reasoning_summary),
         reasoning_encrypted=digest.encrypted,
         function_calls=digest.calls,
+        citations=digest.citations,
+        images=digest.images,
+        server_tool_calls=digest.server_tools,
         usage=parse_usage(body.get("usage")),
         openrouter_metadata=metadata if isinstance(metadata, dict) else None,
     )

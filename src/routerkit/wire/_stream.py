@@ -19,8 +19,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._errors import APIError, StreamInterruptedError
-from ._events import FunctionCallEvent, ReasoningDelta, ResponseCompleted, StreamEvent, TextDelta
+from ._events import (
+    CitationAdded,
+    FunctionCallArgumentsDelta,
+    FunctionCallEvent,
+    ReasoningDelta,
+    ResponseCompleted,
+    StreamEvent,
+    TextDelta,
+)
 from ._failures import error_from_event
+from ._items import Citation, citation
 from ._json import loads
 from ._response import ModelResponse, build_response, function_call
 from ._sse import SSEDecoder, SSEFramingError
@@ -53,6 +62,8 @@ class ResponseStream:
         self._added: dict[int, dict[str, Any]] = {}
         self._done: dict[int, dict[str, Any]] = {}
         self._response_meta: dict[str, Any] = {}
+        self._citations: list[Citation] = []
+        self._call_names: dict[str, str] = {}
         self._failure: APIError | None = None
         self.first_output_at: float | None = None
         """Clock reading at the first output delta (answer, reasoning or tool arguments); None before."""
@@ -170,13 +181,26 @@ class ResponseStream:
         self._summary_key = key
         return ReasoningDelta(delta, "summary")
 
-    def _on_arguments_delta(self, event: dict[str, Any]) -> None:
+    def _on_arguments_delta(self, event: dict[str, Any]) -> StreamEvent:
         self._mark_output()
+        item_id = event.get("item_id")
+        item_id = item_id if isinstance(item_id, str) else str(_index(event, -1))
+        return FunctionCallArgumentsDelta(item_id, _text(event, "delta"), self._call_names.get(item_id))
+
+    def _on_annotation(self, event: dict[str, Any]) -> StreamEvent | None:
+        found = citation(event.get("annotation"))
+        if found is None:
+            return None
+        self._citations.append(found)
+        return CitationAdded(found)
 
     def _on_item_added(self, event: dict[str, Any]) -> None:
         item = event.get("item")
         if isinstance(item, dict):
             self._added[_index(event, len(self._added))] = item
+            item_id, name = item.get("id"), item.get("name")
+            if item.get("type") == "function_call" and isinstance(item_id, str) and isinstance(name, str):
+                self._call_names[item_id] = name
 
     def _on_item_done(self, event: dict[str, Any]) -> StreamEvent | None:
         item = event.get("item")
@@ -205,6 +229,8 @@ class ResponseStream:
         )
         if not response.text and self._text:
             response.text = self.partial_text
+        if not response.citations and self._citations:
+            response.citations = list(self._citations)  # streamed, but missing from the final items
         if self.first_output_at is not None:
             response.time_to_first_token = self.first_output_at - self._started
         response.duration = self._clock() - self._started
@@ -239,6 +265,7 @@ _HANDLERS: dict[str, _Handler] = {
     "response.reasoning_text.delta": ResponseStream._on_reasoning_delta,
     "response.reasoning_summary_text.delta": ResponseStream._on_summary_delta,
     "response.function_call_arguments.delta": ResponseStream._on_arguments_delta,
+    "response.output_text.annotation.added": ResponseStream._on_annotation,
     "response.output_item.added": ResponseStream._on_item_added,
     "response.output_item.done": ResponseStream._on_item_done,
     "response.completed": ResponseStream._on_terminal,
