@@ -17,6 +17,8 @@ import pytest
 
 from routerkit.emulator import Emulator
 
+from ._pty import PtyProcess
+
 TEST_KEY = "sk-or-v1-cli-canary-5e3f9a0c7d21b4e8"
 CLI = [sys.executable, "-m", "routerkit.cli"]
 
@@ -82,3 +84,18 @@ def run_cli(cli_env: Callable[..., dict[str, str]]) -> Callable[..., subprocess.
         )
 
     return run
+
+
+@pytest.fixture
+def pty_run(cli_env: Callable[..., dict[str, str]]) -> Iterator[Callable[..., PtyProcess]]:
+    """Start `routerkit ARGS` on a pseudo-terminal (with extra environment); every process is closed after."""
+    procs: list[PtyProcess] = []
+
+    def start(*args: str, **env: str) -> PtyProcess:
+        proc = PtyProcess(list(args), cli_env(**env))
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        proc.close()

@@ -5,24 +5,6 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
-
-from ._pty import PtyProcess
-
-
-@pytest.fixture
-def pty_run(cli_env):
-    procs: list[PtyProcess] = []
-
-    def start(*args: str, **env: str) -> PtyProcess:
-        proc = PtyProcess(list(args), cli_env(**env))
-        procs.append(proc)
-        return proc
-
-    yield start
-    for proc in procs:
-        proc.close()
-
 
 def test_ask_renders_live_markdown_on_a_terminal(pty_run):
     p = pty_run("ask", "-m", "emulator/markdown-60", "a document")

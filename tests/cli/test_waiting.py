@@ -5,25 +5,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from ._pty import PtyProcess
-
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-@pytest.fixture
-def pty_run(cli_env):
-    procs: list[PtyProcess] = []
-
-    def start(*args: str, **env: str) -> PtyProcess:
-        proc = PtyProcess(list(args), cli_env(**env))
-        procs.append(proc)
-        return proc
-
-    yield start
-    for proc in procs:
-        proc.close()
 
 
 def test_spinner_before_the_first_token_then_erased(pty_run):
