@@ -185,7 +185,8 @@ def test_print_response_of_a_paused_run_says_what_awaits_confirmation(make_model
     text = console.export_text()
     assert out is not None and out.is_paused
     assert "awaiting confirmation" in text and "delete_file" in text and "continue_run" in text
-    assert "PAUSED" in text.strip().splitlines()[-1]
+    footer = " ".join(text.strip().split("\n\n")[-1].split())  # the footer, however the width wrapped it
+    assert footer.startswith("paused: 1 tool call awaits confirmation · emulator/tool") and "PAUSED" not in text
 
 
 _PROCESS = textwrap.dedent(

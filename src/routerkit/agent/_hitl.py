@@ -3,11 +3,13 @@
 A tool built with `requires_confirmation=True` is not run when the model calls it: the run pauses, its
 `RunOutput` lists one `RunRequirement` per such call, and the user confirms or rejects each. The paused run
 is recorded in the session store like any other, so `Agent.continue_run` can rebuild it from the store alone,
-in the same process or in a new one on the same `db`: its items say which calls have no output yet.
+in the same process or in a new one on the same `db`: its items say which calls have no output yet, and the
+saved `ToolExecution`s (`saved_executions`) give back every other field agno has on them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -21,7 +23,27 @@ if TYPE_CHECKING:
     from ..db.base import StoredRun
     from .tools import FunctionTool
 
-__all__ = ["RunRequirement", "apply_answers", "executions_from_items", "metrics_from", "parse_args"]
+__all__ = [
+    "EXECUTIONS_KEY",
+    "RunRequirement",
+    "apply_answers",
+    "executions_from_stored",
+    "metrics_from",
+    "parse_args",
+    "saved_executions",
+]
+
+#: Where a stored run's metrics (the store's free-form JSON about a run) keep its `ToolExecution`s.
+EXECUTIONS_KEY = "tool_executions"
+#: The saved fields restored over those the items give, with the types a value must have to be taken.
+_RESTORED: dict[str, tuple[type, ...]] = {
+    "tool_call_error": (bool,),
+    "created_at": (int,),
+    "requires_confirmation": (bool,),
+    "confirmed": (bool, type(None)),
+    "confirmation_note": (str, type(None)),
+    "stop_after_tool_call": (bool,),
+}
 
 
 class RunRequirement:
@@ -78,7 +100,30 @@ def parse_args(arguments: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def executions_from_items(items: Sequence[Mapping[str, Any]], tools: Mapping[str, FunctionTool]) -> list[ToolExecution]:
+def saved_executions(executions: Sequence[ToolExecution]) -> dict[str, Any]:
+    """The run's tool executions as the metrics entry that keeps them (nothing for a run without tools)."""
+    return {EXECUTIONS_KEY: [dataclasses.asdict(e) for e in executions]} if executions else {}
+
+
+def executions_from_stored(stored: StoredRun, tools: Mapping[str, FunctionTool]) -> list[ToolExecution]:
+    """A stored run's tool calls: what its items say (call, arguments, output), with the saved fields of each
+    (error flag, creation time, the user's answer...) put back. A saved value of the wrong type (a foreign
+    edit of the store) is skipped, so the run still reads back."""
+    executions = _executions_from_items(stored.output_items, tools)
+    saved = stored.metrics.get(EXECUTIONS_KEY)
+    by_id = {s.get("tool_call_id"): s for s in saved if isinstance(s, dict)} if isinstance(saved, list) else {}
+    for execution in executions:
+        fields = by_id.get(execution.tool_call_id, {})
+        for name, types in _RESTORED.items():
+            value = fields.get(name)
+            if name in fields and isinstance(value, types) and not (int in types and isinstance(value, bool)):
+                setattr(execution, name, value)
+    return executions
+
+
+def _executions_from_items(
+    items: Sequence[Mapping[str, Any]], tools: Mapping[str, FunctionTool]
+) -> list[ToolExecution]:
     """A stored run's tool calls, rebuilt from its items: a call with an output is done; one without waits for
     confirmation."""
     outputs = {i.get("call_id"): i.get("output") for i in items if i.get("type") == "function_call_output"}
