@@ -4,7 +4,7 @@ A tool built with `requires_confirmation=True` is not run when the model calls i
 `RunOutput` lists one `RunRequirement` per such call, and the user confirms or rejects each. The paused run
 is recorded in the session store like any other, so `Agent.continue_run` can rebuild it from the store alone,
 in the same process or in a new one on the same `db`: its items say which calls have no output yet, and the
-saved `ToolExecution`s (`saved_executions`) give back every other field agno has on them.
+saved `ToolExecution`s (`saved_facts`) give back every other field agno has on them.
 """
 
 from __future__ import annotations
@@ -21,20 +21,24 @@ from .run import RunMetrics, ToolExecution
 
 if TYPE_CHECKING:
     from ..db.base import StoredRun
+    from .run import RunOutput
     from .tools import FunctionTool
 
 __all__ = [
     "EXECUTIONS_KEY",
+    "SYSTEM_KEY",
     "RunRequirement",
     "apply_answers",
     "executions_from_stored",
     "metrics_from",
     "parse_args",
-    "saved_executions",
+    "saved_facts",
 ]
 
-#: Where a stored run's metrics (the store's free-form JSON about a run) keep its `ToolExecution`s.
+#: Where a stored run's metrics (the store's free-form JSON about a run) keep its `ToolExecution`s and its
+#: system message: facts to read back, never replayed.
 EXECUTIONS_KEY = "tool_executions"
+SYSTEM_KEY = "system_message"
 #: The saved fields restored over those the items give, with the types a value must have to be taken.
 _RESTORED: dict[str, tuple[type, ...]] = {
     "tool_call_error": (bool,),
@@ -100,9 +104,14 @@ def parse_args(arguments: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def saved_executions(executions: Sequence[ToolExecution]) -> dict[str, Any]:
-    """The run's tool executions as the metrics entry that keeps them (nothing for a run without tools)."""
-    return {EXECUTIONS_KEY: [dataclasses.asdict(e) for e in executions]} if executions else {}
+def saved_facts(output: RunOutput) -> dict[str, Any]:
+    """The metrics entries that keep the run's tool executions and system message (none it does not have)."""
+    facts: dict[str, Any] = {}
+    if output.tools:
+        facts[EXECUTIONS_KEY] = [dataclasses.asdict(e) for e in output.tools]
+    if output.system_message:
+        facts[SYSTEM_KEY] = output.system_message
+    return facts
 
 
 def executions_from_stored(stored: StoredRun, tools: Mapping[str, FunctionTool]) -> list[ToolExecution]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..run.base import RunStatus
-from ._hitl import RunRequirement, executions_from_stored
+from ._hitl import SYSTEM_KEY, RunRequirement, executions_from_stored
 from ._message import Message
 from .run import RunMetrics, RunOutput
 
@@ -46,10 +46,10 @@ class AgentSession:
     updated_at: int | None = None
 
     def get_messages(self) -> list[Message]:
-        """Every message of the session's completed (or interrupted) runs, in order."""
-        return [
-            m for run in self.runs if run.status in (RunStatus.completed, RunStatus.cancelled) for m in run.messages
-        ]
+        """Every message of the session's completed (or interrupted) runs, in order, the system message once."""
+        return _system_once(
+            [m for run in self.runs if run.status in (RunStatus.completed, RunStatus.cancelled) for m in run.messages]
+        )
 
     def get_chat_history(self) -> list[Message]:
         """The user and assistant messages that carry text: the conversation as a person saw it."""
@@ -62,7 +62,7 @@ def chat_history(messages: list[Message]) -> list[Message]:
 
 def run_from_stored(run: StoredRun) -> RunOutput:
     """A stored run as a `RunOutput` with its tool executions (and, paused, its requirements): only what the
-    store kept, so no live responses, exception or system message."""
+    store kept, so no live responses or exception."""
     metrics: dict[str, Any] = {key: value for key, value in run.metrics.items() if key in _METRICS}
     try:
         run_metrics = RunMetrics(**metrics)
@@ -82,6 +82,8 @@ def run_from_stored(run: StoredRun) -> RunOutput:
     )
     reasoning = [m.reasoning_content for m in output.messages if m.reasoning_content]
     output.reasoning_content = "\n\n".join(reasoning) or None
+    system = run.metrics.get(SYSTEM_KEY)
+    output.system_message = system if isinstance(system, str) else None
     output.tools = executions_from_stored(run, {})
     if output.is_paused:
         output.requirements = [RunRequirement(t) for t in output.tools if t.result is None and t.requires_confirmation]
@@ -122,7 +124,7 @@ class SessionReads:
         return _session(sid, await self._store.aget_runs(sid, statuses=_READ_STATUSES))
 
     def get_session_messages(self, session_id: str | None = None) -> list[Message]:
-        """Every message of the session's completed (or interrupted) runs, in order."""
+        """Every message of the session's completed (or interrupted) runs, in order, the system message once."""
         return _messages(self._store.get_runs(self._sid(session_id), statuses=HISTORY_STATUSES))
 
     async def aget_session_messages(self, session_id: str | None = None) -> list[Message]:
@@ -158,4 +160,10 @@ def _session(session_id: str, runs: list[StoredRun]) -> AgentSession | None:
 
 
 def _messages(runs: list[StoredRun]) -> list[Message]:
-    return [m for run in runs for m in run_from_stored(run).messages]
+    return _system_once([m for run in runs for m in run_from_stored(run).messages])
+
+
+def _system_once(messages: list[Message]) -> list[Message]:
+    """Each run starts with its system message; a session lists only the first, as agno does."""
+    first = next((m for m in messages if m.role == "system"), None)
+    return [m for m in messages if m.role != "system" or m is first]
