@@ -9,7 +9,6 @@ saved `ToolExecution`s (`saved_facts`) give back every other field agno has on t
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -105,10 +104,13 @@ def parse_args(arguments: str) -> dict[str, Any]:
 
 
 def saved_facts(output: RunOutput) -> dict[str, Any]:
-    """The metrics entries that keep the run's tool executions and system message (none it does not have)."""
+    """The metrics entries that keep the run's tool executions and system message (none it does not have).
+    Of an execution only what the items lack is kept: the call, its arguments and output are in the items."""
     facts: dict[str, Any] = {}
     if output.tools:
-        facts[EXECUTIONS_KEY] = [dataclasses.asdict(e) for e in output.tools]
+        facts[EXECUTIONS_KEY] = [
+            {"tool_call_id": e.tool_call_id, **{name: getattr(e, name) for name in _RESTORED}} for e in output.tools
+        ]
     if output.system_message:
         facts[SYSTEM_KEY] = output.system_message
     return facts
