@@ -67,7 +67,7 @@ PACKAGES = {
         "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AuthenticationError",
         "BadRequestError", "IncompleteResponseError", "InsufficientCreditsError", "MCPError", "MalformedResponseError",
         "OutputValidationError", "PermissionDeniedError", "RateLimitError", "ResponseFailedError",
-        "ResponseTooLargeError", "RouterkitError", "ServerError", "StreamInterruptedError", "ToolCallLimitError",
+        "ResponseTooLargeError", "RouterkitError", "ServerError", "StreamInterruptedError",
         "UnknownToolError", "UsageError",
     },
     "routerkit.wire": {

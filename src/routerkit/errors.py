@@ -20,7 +20,6 @@ RouterkitError
 │   └── StreamInterruptedError   the stream broke or ended without a terminal event after output began
 ├── OutputValidationError   structured output that is not valid JSON or does not match the schema
 ├── MCPError                an MCP server could not be started, listed or reached, or broke the protocol
-├── ToolCallLimitError      the agent reached its `tool_call_limit`
 └── UnknownToolError        the model asked again for a tool the agent does not have, after being told once
 ```
 

@@ -185,7 +185,8 @@ def test_print_response_of_a_paused_run_says_what_awaits_confirmation(make_model
     text = console.export_text()
     assert out is not None and out.is_paused
     assert "awaiting confirmation" in text and "delete_file" in text and "continue_run" in text
-    assert "PAUSED" in text.strip().splitlines()[-1]
+    footer = " ".join(text.strip().split("\n\n")[-1].split())  # the footer, however the width wrapped it
+    assert footer.startswith("paused: 1 tool call awaits confirmation · emulator/tool") and "PAUSED" not in text
 
 
 _PROCESS = textwrap.dedent(
@@ -244,3 +245,31 @@ def test_requirements_of_another_run_are_refused(emu, make_model):
     stranger.confirm()
     with pytest.raises(UsageError, match=r"no tool call .* of this run is waiting"):
         agent.continue_run(run_response=second, requirements=[stranger])
+
+
+def test_a_paused_run_read_back_from_an_edited_store_keeps_what_is_valid(make_model, tmp_path):
+    """The saved tool executions and system message are read back type-checked: values a foreign edit of the
+    store left wrong are skipped (the items still say what was called), never a crash or a wrong type."""
+    import sqlite3
+
+    db_file = tmp_path / "agent.db"
+    with SqliteDb(db_file=db_file) as db:
+        agent = Agent(model=make_model("emulator/tool"), tools=[delete_file], db=db, instructions="Be careful.")
+        paused = agent.run("delete the file")
+    call_id = paused.tools[0].tool_call_id
+    with sqlite3.connect(db_file) as conn:
+        (table,) = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        edited = {
+            "system_message": 7,
+            "tool_executions": ["junk", {"tool_call_id": call_id, "created_at": True, "confirmed": 5}],
+        }
+        conn.execute(f"UPDATE {table} SET metrics = ?", (json.dumps(edited),))
+    with SqliteDb(db_file=db_file) as db:
+        again = Agent(model=make_model("emulator/tool"), tools=[delete_file], db=db, session_id=agent.session_id)
+        back = again.get_last_run_output()
+    assert back is not None and back.is_paused and back.system_message is None
+    (execution,) = back.tools
+    assert execution.tool_call_id == call_id and execution.tool_name == "delete_file"
+    assert isinstance(execution.created_at, int) and not isinstance(execution.created_at, bool)
+    assert execution.confirmed is None and execution.requires_confirmation
+    assert [r.tool_execution.tool_call_id for r in back.active_requirements] == [call_id]

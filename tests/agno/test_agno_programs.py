@@ -38,7 +38,7 @@ def run_program(emu: Emulator, name: str, cwd: Path, *args: str) -> subprocess.C
 
 def test_every_program_is_tested() -> None:
     tested = {"basic_run", "stream_content", "async_run", "tool_events", "constructor", "sessions"}
-    tested |= {"structured_io", "print_tee"}
+    tested |= {"structured_io", "print_tee", "async_sessions", "hitl_restart"}
     assert {path.stem for path in PROGRAMS.glob("*.py")} == tested
 
 
@@ -112,3 +112,27 @@ def test_print_response_off_a_terminal_shows_panels_without_escape_codes(emu: Em
     assert out.count("emulator/markdown-20 · tokens") == 2
     assert "Write it again" not in out  # show_message=False
     assert "**" not in out  # markdown rendered, not raw
+
+
+def test_run_messages_start_with_the_system_message_and_async_session_reads(emu: Emulator, tmp_path: Path) -> None:
+    run_program(emu, "async_sessions.py", tmp_path, "1")
+    run_program(emu, "async_sessions.py", tmp_path, "2")
+    # The system text goes out as `instructions` only: never as an input item, from this run or the history.
+    assert len(emu.requests) == 8
+    for request in emu.requests:
+        assert request.body["instructions"] == "You are a helpful assistant.\n\n- Answer briefly."
+        assert not [i for i in request.body["input"] if i.get("role") in ("system", "developer")]
+        validate("ResponsesRequest", request.body)
+    assert [i.get("role") for i in emu.requests[-1].body["input"]][-1] == "user"
+
+
+def test_a_paused_run_keeps_its_tool_executions_across_restarts(emu: Emulator, tmp_path: Path) -> None:
+    done = run_program(emu, "hitl_restart.py", tmp_path, "start")
+    footer = " ".join(done.stdout.split())
+    assert "paused: 1 tool call awaits confirmation · openai/gpt-4o" in footer and "PAUSED" not in done.stdout
+    assert len(emu.requests) == 1
+    run_program(emu, "hitl_restart.py", tmp_path, "resume")
+    (rejected,) = [i for i in emu.requests[-1].body["input"] if i.get("type") == "function_call_output"]
+    assert rejected["output"] == "Error: the user rejected this call to delete_file: Keep it for now."
+    run_program(emu, "hitl_restart.py", tmp_path, "check")
+    assert len(emu.requests) == 2  # reading back sends nothing

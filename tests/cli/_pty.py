@@ -23,12 +23,20 @@ _WRAPPER = (
 
 
 class PtyProcess:
-    def __init__(self, args: list[str], env: dict[str, str], *, rows: int = 40, cols: int = 100) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        *,
+        rows: int = 40,
+        cols: int = 100,
+        python_args: str = "-m routerkit.cli",
+    ) -> None:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         env = {**env, "TERM": "xterm-256color"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", _WRAPPER, "-m", "routerkit.cli", *args],
+            [sys.executable, "-c", _WRAPPER, *python_args.split(), *args],  # a script's path instead of the CLI
             stdin=slave,
             stdout=slave,
             stderr=slave,

@@ -13,7 +13,6 @@ CASES = [
     errors.UsageError("temperature must be between 0 and 2, got 5"),
     errors.RateLimitError("slow down", status=429, code=429, models=["a/b"], generation_id="gen-1", retry_after=2.0),
     errors.StreamInterruptedError("broke", models=["a/b"], partial_text="half an answer"),
-    errors.ToolCallLimitError(3),
     errors.UnknownToolError("get_wether", ["get_weather"]),
     errors.MCPError("tool 'hang' of MCP server 'srv' did not answer within 10 s", server="'srv'", tool="hang"),
 ]

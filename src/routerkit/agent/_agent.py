@@ -21,7 +21,7 @@ from ._loop import RunLoop, acontent_only, content_only
 from ._model import Model
 from ._printing import shower
 from ._run_setup import RunCall
-from ._sessions import HISTORY_STATUSES, AgentSession, chat_history, run_from_stored
+from ._sessions import SessionReads
 from ._state import user_input, user_items
 from ._tool_steps import alast_output, last_output
 from .run import RunOutput
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from ..db.base import SessionStore
     from ..media import Audio, File, Image, Video
     from ..wire._server_tool import ServerTool
-    from ._message import Message
     from ._tool_sources import ToolSource
     from ._toolkit import Toolkit
     from .tools import FunctionTool
@@ -46,7 +45,7 @@ Input = Any
 
 
 @dataclasses.dataclass(init=False, repr=False, eq=False)
-class Agent(RunLoop):
+class Agent(RunLoop, SessionReads):
     """An agent on a Responses model, taking agno's arguments.
 
     `add_history_to_context=True` replays the last `num_history_runs` runs of `session_id` (kept in memory,
@@ -324,41 +323,6 @@ class Agent(RunLoop):
             show_reasoning=show_reasoning,
             console=console,
         )
-
-    # Sessions, read back as agno reads them
-
-    def get_last_run_output(self, session_id: str | None = None) -> RunOutput | None:
-        """The last run of the session (this agent's `session_id` by default), also after a restart."""
-        sid = self.session_id if session_id is None else session_id
-        if self.last_run is not None and self.last_run.session_id == sid:
-            return self.last_run
-        runs = self._store.get_runs(sid, limit=1, statuses=("completed", "interrupted", "error", "paused"))
-        return run_from_stored(runs[-1]) if runs else None
-
-    def get_session(self, session_id: str | None = None) -> AgentSession | None:
-        """The stored session with all its runs, or None when it has none."""
-        sid = self.session_id if session_id is None else session_id
-        runs = self._store.get_runs(sid, statuses=("completed", "interrupted", "error", "paused"))
-        if not runs:
-            return None
-        return AgentSession(
-            session_id=sid,
-            user_id=next((run.user_id for run in reversed(runs) if run.user_id), None),
-            runs=[run_from_stored(run) for run in runs],
-            created_at=int(runs[0].created_at),
-            updated_at=int(max(run.updated_at for run in runs)),
-        )
-
-    def get_session_messages(self, session_id: str | None = None) -> list[Message]:
-        """Every message of the session's completed (or interrupted) runs, in order."""
-        sid = self.session_id if session_id is None else session_id
-        return [
-            m for run in self._store.get_runs(sid, statuses=HISTORY_STATUSES) for m in run_from_stored(run).messages
-        ]
-
-    def get_chat_history(self, session_id: str | None = None) -> list[Message]:
-        """The session's user and assistant messages with text: the conversation as a person saw it."""
-        return chat_history(self.get_session_messages(session_id))
 
     # The run's overrides, the tools, and the checks of the arguments
 

@@ -3,7 +3,8 @@
 A tool built with `requires_confirmation=True` is not run when the model calls it: the run pauses, its
 `RunOutput` lists one `RunRequirement` per such call, and the user confirms or rejects each. The paused run
 is recorded in the session store like any other, so `Agent.continue_run` can rebuild it from the store alone,
-in the same process or in a new one on the same `db`: its items say which calls have no output yet.
+in the same process or in a new one on the same `db`: its items say which calls have no output yet, and the
+saved `ToolExecution`s (`saved_facts`) give back every other field agno has on them.
 """
 
 from __future__ import annotations
@@ -19,9 +20,33 @@ from .run import RunMetrics, ToolExecution
 
 if TYPE_CHECKING:
     from ..db.base import StoredRun
+    from .run import RunOutput
     from .tools import FunctionTool
 
-__all__ = ["RunRequirement", "apply_answers", "executions_from_items", "metrics_from", "parse_args"]
+__all__ = [
+    "EXECUTIONS_KEY",
+    "SYSTEM_KEY",
+    "RunRequirement",
+    "apply_answers",
+    "executions_from_stored",
+    "metrics_from",
+    "parse_args",
+    "saved_facts",
+]
+
+#: Where a stored run's metrics (the store's free-form JSON about a run) keep its `ToolExecution`s and its
+#: system message: facts to read back, never replayed.
+EXECUTIONS_KEY = "tool_executions"
+SYSTEM_KEY = "system_message"
+#: The saved fields restored over those the items give, with the types a value must have to be taken.
+_RESTORED: dict[str, tuple[type, ...]] = {
+    "tool_call_error": (bool,),
+    "created_at": (int,),
+    "requires_confirmation": (bool,),
+    "confirmed": (bool, type(None)),
+    "confirmation_note": (str, type(None)),
+    "stop_after_tool_call": (bool,),
+}
 
 
 class RunRequirement:
@@ -78,7 +103,38 @@ def parse_args(arguments: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def executions_from_items(items: Sequence[Mapping[str, Any]], tools: Mapping[str, FunctionTool]) -> list[ToolExecution]:
+def saved_facts(output: RunOutput) -> dict[str, Any]:
+    """The metrics entries that keep the run's tool executions and system message (none it does not have).
+    Of an execution only what the items lack is kept: the call, its arguments and output are in the items."""
+    facts: dict[str, Any] = {}
+    if output.tools:
+        facts[EXECUTIONS_KEY] = [
+            {"tool_call_id": e.tool_call_id, **{name: getattr(e, name) for name in _RESTORED}} for e in output.tools
+        ]
+    if output.system_message:
+        facts[SYSTEM_KEY] = output.system_message
+    return facts
+
+
+def executions_from_stored(stored: StoredRun, tools: Mapping[str, FunctionTool]) -> list[ToolExecution]:
+    """A stored run's tool calls: what its items say (call, arguments, output), with the saved fields of each
+    (error flag, creation time, the user's answer...) put back. A saved value of the wrong type (a foreign
+    edit of the store) is skipped, so the run still reads back."""
+    executions = _executions_from_items(stored.output_items, tools)
+    saved = stored.metrics.get(EXECUTIONS_KEY)
+    by_id = {s.get("tool_call_id"): s for s in saved if isinstance(s, dict)} if isinstance(saved, list) else {}
+    for execution in executions:
+        fields = by_id.get(execution.tool_call_id, {})
+        for name, types in _RESTORED.items():
+            value = fields.get(name)
+            if name in fields and isinstance(value, types) and not (int in types and isinstance(value, bool)):
+                setattr(execution, name, value)
+    return executions
+
+
+def _executions_from_items(
+    items: Sequence[Mapping[str, Any]], tools: Mapping[str, FunctionTool]
+) -> list[ToolExecution]:
     """A stored run's tool calls, rebuilt from its items: a call with an output is done; one without waits for
     confirmation."""
     outputs = {i.get("call_id"): i.get("output") for i in items if i.get("type") == "function_call_output"}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import IncompleteResponseError
 from ..run.base import RunStatus
 from ._config import debug_log, system_prompt
+from ._hitl import saved_facts
 from ._sessions import HISTORY_STATUSES
 from ._state import RunSetup, RunState, replayable
 from ._text import encodable
@@ -69,6 +70,7 @@ def new_state(
         tool_call_limit=agent.tool_call_limit,
     )
     state = RunState(setup, items, history, run_id)
+    state.output.system_message = setup.options.get("instructions")
     if agent.debug_mode:
         debug_log(
             agent.name,
@@ -91,7 +93,7 @@ def record(agent: Agent, state: RunState) -> dict[str, Any]:
         "output_items": state.output_items(),
         "content": out.content if isinstance(out.content, str) else _dump(out.content),
         "model": out.model,
-        "metrics": out.metrics.as_dict(),
+        "metrics": {**out.metrics.as_dict(), **saved_facts(out)},
     }
 
 

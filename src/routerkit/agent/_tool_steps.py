@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 from ..wire._response import FunctionCall
 from ._events import RunCompletedEvent, RunContentEvent, RunPausedEvent, ToolCallCompletedEvent, ToolCallStartedEvent
-from ._hitl import apply_answers, executions_from_items, metrics_from
+from ._hitl import apply_answers, executions_from_stored, metrics_from
 from .run import RunOutput
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def resume_into(
     out.items.extend(stored.output_items)
     out.content, out.model, out.metrics = stored.content, stored.model, metrics_from(stored)
     known_tools = how.executions
-    out.tools = list(known_tools) if known_tools is not None else executions_from_items(stored.output_items, tools)
+    out.tools = list(known_tools) if known_tools is not None else executions_from_stored(stored, tools)
     apply_answers(out.tools, how.requirements, how.updated_tools)
     answered = {i.get("call_id") for i in stored.output_items if i.get("type") == "function_call_output"}
     calls = [

@@ -145,6 +145,9 @@ class RunOutput:
     agent_name: str | None = None
     created_at: int = field(default_factory=lambda: int(time.time()))
     """When the run started, in seconds since the epoch (agno's unit)."""
+    system_message: str | None = None
+    """The system prompt the run was sent with (the request's `instructions`): the first of `messages`, as
+    agno lists it, but never among `items`, so history does not replay it."""
 
     @property
     def is_paused(self) -> bool:
@@ -162,8 +165,12 @@ class RunOutput:
 
     @property
     def messages(self) -> list[Message]:
-        """The run as agno messages (`.role`, `.content`): user input, answer, tool calls and results."""
-        return messages_from_items(self.items, self.created_at)
+        """The run as agno messages (`.role`, `.content`): the system message, user input, answer, tool calls
+        and results."""
+        messages = messages_from_items(self.items, self.created_at)
+        if self.system_message:
+            messages.insert(0, Message("system", self.system_message, created_at=self.created_at))
+        return messages
 
     def to_dict(self) -> dict[str, Any]:
         """The run as JSON-ready values, with agno's keys (fields without a value are left out)."""

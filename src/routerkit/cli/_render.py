@@ -9,16 +9,22 @@ stdout/stderr split when piped.
   when stderr is a terminal), tool calls and the footer go to stderr.
 
 Errors are not drawn here: the exception propagates to the command, which reports it in one line.
+
+A run that pauses for the user's confirmation (a tool with `requires_confirmation`) is answered here: on a
+terminal each call is asked about on stderr ("Run tool({...})? [y/N]", the answer read from stdin); without
+one nobody can answer, so each call is rejected with a line saying so, rather than waiting forever. The run
+then goes on (`agent.continue_run`) through the same view.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from routerkit.agent import RunOutput, RunOutputEvent
+    from routerkit.agent import Agent, RunOutput, RunOutputEvent
     from routerkit.console import RunPrinter
 
     from ._waiting import Waiting
@@ -81,14 +87,52 @@ def make_view(*, terminal: bool, show_reasoning: bool, show_answer: bool = True)
     return View(PlainPrinter.split(answer, sys.stderr, show_reasoning=show_reasoning))
 
 
-def drive(events: Iterator[RunOutputEvent], view: View, waiting: Waiting | None = None) -> RunOutput:
+def drive(
+    events: Iterator[RunOutputEvent], view: View, waiting: Waiting | None = None, agent: Agent | None = None
+) -> RunOutput:
     """Show a streamed run; return its output. A failed run's exception (or Ctrl-C) propagates after the
     view is closed, with whatever answer arrived left on screen. `waiting`'s spinner stops at the first
-    event after the run's start."""
+    event after the run's start. A run of `agent` that pauses is answered (`confirm_calls`) and continued
+    until it ends; without `agent` the paused output is returned."""
+    try:
+        output = _show(events, view, waiting)
+        while output.is_paused and agent is not None:
+            confirm_calls(output, view, ask=sys.stdin.isatty() and sys.stdout.isatty())
+            output = _show(agent.continue_run(run_response=output, stream=True), view, None)
+    finally:
+        view.close()
+    return output
+
+
+def confirm_calls(output: RunOutput, view: View, *, ask: bool) -> None:
+    """Answer each call the paused run waits for: asked on the terminal when `ask`, else rejected (no one can
+    answer). What the model chose as arguments is cleaned of control characters before it is shown."""
+    from routerkit.console import clean_text
+
+    view.printer.close()  # the live region ends before the question is asked under it
+    for requirement in output.active_requirements:
+        tool = requirement.tool_execution
+        arguments = json.dumps(tool.tool_args, ensure_ascii=False)
+        call = clean_text(f"{tool.tool_name}({arguments if len(arguments) <= 300 else arguments[:299] + '…'})")
+        if not ask:
+            sys.stderr.write(f"routerkit: {call} needs confirmation and there is no terminal to ask on: rejected\n")
+            requirement.reject("There was no terminal to ask the user on, so the call was not run.")
+            continue
+        sys.stderr.write(f"Run {call}? [y/N] ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() in ("y", "yes"):
+            requirement.confirm()
+        else:
+            requirement.reject("The user declined the call.")
+
+
+def _show(events: Iterator[RunOutputEvent], view: View, waiting: Waiting | None) -> RunOutput:
+    """Show one stream of events (a run, or its continuation); the output it ended with, completed or paused."""
     from routerkit.agent import (
         ReasoningContentDeltaEvent,
         RunCompletedEvent,
         RunContentEvent,
+        RunPausedEvent,
         RunStartedEvent,
         ToolCallCompletedEvent,
         ToolCallStartedEvent,
@@ -111,6 +155,8 @@ def drive(events: Iterator[RunOutputEvent], view: View, waiting: Waiting | None 
                 case RunCompletedEvent(output=done):
                     output = done
                     view.finished(done)
+                case RunPausedEvent(output=paused):
+                    output = paused
     except KeyboardInterrupt:
         view.interrupted()
         raise
@@ -120,6 +166,5 @@ def drive(events: Iterator[RunOutputEvent], view: View, waiting: Waiting | None 
         close = getattr(events, "close", None)
         if close is not None:
             close()
-        view.close()
-    assert output is not None, "a run ends in RunCompletedEvent or raises"
+    assert output is not None, "a run ends in RunCompletedEvent or RunPausedEvent, or raises"
     return output

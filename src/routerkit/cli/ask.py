@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
                 **session,
             )
             with waiting(f"waiting for {model.id}", enabled=stderr_is_tty(), spin=not args.plain) as spinner:
-                output = drive(agent.run(prompt, stream=True, stream_events=True, **media), view, spinner)
+                output = drive(agent.run(prompt, stream=True, stream_events=True, **media), view, spinner, agent)
         if text_format:
             print_json(output.content or "", terminal=terminal)
         if args.save_images:

@@ -234,7 +234,8 @@ class Chat:
             with waiting(
                 f"waiting for {self.agent.model.id}", enabled=stderr_is_tty(), spin=not self.args.plain
             ) as spinner:
-                output = drive(self.agent.run(text, stream=True, stream_events=True, **media), view, spinner)
+                events = self.agent.run(text, stream=True, stream_events=True, **media)
+                output = drive(events, view, spinner, self.agent)
         except KeyboardInterrupt as exc:
             error = exc  # the view said so; the partial answer stays in the session, marked interrupted
         except Exception as exc:

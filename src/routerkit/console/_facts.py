@@ -39,7 +39,8 @@ class RunSummary:
     time_to_first_token: float | None
     #: Seconds for the whole run.
     duration: float | None
-    #: "completed", "incomplete" or "interrupted".
+    #: "completed", "incomplete", "interrupted", "error", or for a paused run what it awaits ("paused: 1 tool
+    #: call awaits confirmation").
     status: str = "completed"
     #: Whether a fallback answered; None means "compare `model` with `requested_model`".
     fallback_used: bool | None = None

@@ -210,7 +210,8 @@ def _footer_status(output: RunOutput) -> str:
     if output.status == RunStatus.cancelled:
         return "interrupted"
     if output.status == RunStatus.paused:
-        return RunStatus.paused.value  # as the tools branch showed it: "PAUSED"
+        n = len(output.active_requirements)
+        return f"paused: {n} tool call{'s' if n != 1 else ''} await{'s' if n == 1 else ''} confirmation"
     return "incomplete" if isinstance(output.error, IncompleteResponseError) else "error"
 
 

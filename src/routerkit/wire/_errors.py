@@ -27,7 +27,6 @@ __all__ = [
     "RouterkitError",
     "ServerError",
     "StreamInterruptedError",
-    "ToolCallLimitError",
     "UnknownToolError",
     "UsageError",
 ]
@@ -150,20 +149,6 @@ class OutputValidationError(RouterkitError):
     def __init__(self, message: str, *, raw_text: str) -> None:
         super().__init__(message)
         self.raw_text = raw_text
-
-
-class ToolCallLimitError(RouterkitError):
-    """The agent made `limit` tool calls and the model still asked for more."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"tool_call_limit of {limit} reached and the model asked for more tool calls; "
-            "raise tool_call_limit or simplify the task"
-        )
-        self.limit = limit
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return type(self), (self.limit,), self.__dict__
 
 
 class UnknownToolError(RouterkitError):

@@ -21,10 +21,11 @@ assert response.run_id and response.session_id == agent.session_id
 assert isinstance(response.created_at, int)
 assert response.metrics.input_tokens > 0 and response.metrics.output_tokens > 0
 assert response.metrics.cost is not None and response.metrics.cost > 0
-assert [m.role for m in response.messages] == ["user", "assistant"]
-assert response.messages[0].content == "Tell me a 5 second short story about a robot"
-assert response.messages[1].content == response.content
+assert [m.role for m in response.messages] == ["system", "user", "assistant"]
+assert response.messages[0].content == "You are a helpful assistant.\n\nUse markdown to format your answers."
+assert response.messages[1].content == "Tell me a 5 second short story about a robot"
+assert response.messages[2].content == response.content
 data = json.loads(response.to_json())
 assert data["content"] == response.content and data["status"] == "COMPLETED"
-assert data["messages"][1]["role"] == "assistant" and data["metrics"]["input_tokens"] > 0
+assert data["messages"][2]["role"] == "assistant" and data["metrics"]["input_tokens"] > 0
 assert response.to_dict()["run_id"] == response.run_id

@@ -25,7 +25,9 @@ roles = [m.role for m in history]
 expected_runs = int(sys.argv[1])
 assert roles == ["user", "assistant"] * expected_runs, roles
 assert history[-2].content == "Tell me a new interesting fact about space"
-assert len(agent.get_session_messages()) == 2 * expected_runs
+messages = agent.get_session_messages()
+assert [m.role for m in messages] == ["system"] + ["user", "assistant"] * expected_runs  # the system message once
+assert messages[0].content == "You are a helpful assistant that can answer questions about space and oceans."
 
 last = agent.get_last_run_output()
 assert last is not None and last.content and last.status == "COMPLETED"

@@ -22,10 +22,11 @@ assert isinstance(script, MovieScript), script
 assert isinstance(agent.run("Tokyo").content, str)  # the schema applied to that call only
 
 out = agent.run(ResearchTopic(topic="AI", focus_areas=["agents", "evals"]))
-assert out.messages[0].content == '{"topic":"AI","focus_areas":["agents","evals"]}'
+assert out.messages[0].role == "system" and out.messages[0].content == "You write movie scripts."
+assert out.messages[1].content == '{"topic":"AI","focus_areas":["agents","evals"]}'
 
 out = agent.run([Message(role="user", content="Hi, my name is Ava")])
-assert out.messages[0].role == "user" and out.messages[0].content == "Hi, my name is Ava"
+assert out.messages[1].role == "user" and out.messages[1].content == "Hi, my name is Ava"
 print("ok")
 
 run = agent.print_response(ResearchTopic(topic="RAG", focus_areas=["retrieval"]))

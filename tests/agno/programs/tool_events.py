@@ -29,7 +29,7 @@ assert seen[-1] == "content"
 # Without stream_events, as in agno, only the answer streams.
 assert all(isinstance(c, RunContentEvent) for c in agent.run("And in Rome?", stream=True))
 roles = [m.role for m in agent.get_last_run_output().messages]
-assert roles == ["user", "assistant", "tool", "assistant"], roles
-call = agent.get_last_run_output().messages[1].tool_calls[0]
+assert roles == ["system", "user", "assistant", "tool", "assistant"], roles  # markdown=True makes a system message
+call = agent.get_last_run_output().messages[2].tool_calls[0]
 assert call["function"]["name"] == "get_weather" and call["type"] == "function"
 print("ok")
