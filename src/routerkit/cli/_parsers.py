@@ -28,6 +28,7 @@ __all__ = [
     "emulator_parser",
     "model_options",
     "models_parser",
+    "positive_float",
     "serve_parser",
 ]
 
@@ -50,7 +51,8 @@ def at_least(minimum: int) -> Callable[[str], int]:
     return parse
 
 
-def _positive_float(value: str) -> float:
+def positive_float(value: str) -> float:
+    """An argparse `type` for numbers > 0."""
     try:
         n = float(value)
     except ValueError:
@@ -129,7 +131,7 @@ def model_options() -> argparse.ArgumentParser:
     group.add_argument("-s", "--system", metavar="TEXT", help="system prompt (instructions)")
     add_base_url(group)
     group.add_argument("--max-retries", type=at_least(0), metavar="N", help="retries on 429/5xx/network (default 2)")
-    group.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="overall deadline per model call")
+    group.add_argument("--timeout", type=positive_float, metavar="SECONDS", help="overall deadline per model call")
     group.add_argument("--plain", action="store_true", help="plain text, no live markdown, even on a terminal")
     group.add_argument("--no-log", action="store_true", help="keep no log of this turn (see `routerkit logs`)")
     group.add_argument(
