@@ -69,13 +69,10 @@ def _session(args: argparse.Namespace) -> tuple[str | None, bool]:
     if args.session:
         return args.session, True
     if args.continue_:
-        from ._record import open_logbook
+        from ._record import logbook
 
-        book = open_logbook()
-        try:
+        with logbook() as book:
             last = book.last_session()
-        finally:
-            book.close()
         if last is None:
             raise CliError("-c: there is no earlier conversation to continue (nothing is logged yet)", EXIT_USAGE)
         return last, True
