@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
                 tools=tools,
                 **session,
             )
-            with waiting(f"waiting for {model.id}", enabled=stderr_is_tty(), spin=not args.plain) as spinner:
+            with waiting(model.id, enabled=stderr_is_tty(), spin=not args.plain) as spinner:
                 output = drive(agent.run(prompt, stream=True, stream_events=True, **media), view, spinner)
         if text_format:
             print_json(output.content or "", terminal=terminal)

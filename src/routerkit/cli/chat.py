@@ -231,9 +231,7 @@ class Chat:
         output = None
         error: BaseException | None = None
         try:
-            with waiting(
-                f"waiting for {self.agent.model.id}", enabled=stderr_is_tty(), spin=not self.args.plain
-            ) as spinner:
+            with waiting(self.agent.model.id, enabled=stderr_is_tty(), spin=not self.args.plain) as spinner:
                 output = drive(self.agent.run(text, stream=True, stream_events=True, **media), view, spinner)
         except KeyboardInterrupt as exc:
             error = exc  # the view said so; the partial answer stays in the session, marked interrupted
