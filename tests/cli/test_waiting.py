@@ -37,3 +37,23 @@ def test_piped_output_has_no_progress_lines(run_cli, emu):
     assert r.returncode == 0, r.stderr
     assert r.stdout == "quiet please\n"
     assert "retrying" not in r.stderr and "waiting for" not in r.stderr and "\r" not in r.stderr
+
+
+def test_a_fallback_is_announced_while_waiting(pty_run):
+    """The stream's first event names the fallback model serving the call: the waiting line says so before
+    the answer's first token (the emulator's fail-500 model is down; OpenRouter's `models` list falls back)."""
+    p = pty_run("ask", "--plain", "-m", "emulator/fail-500", "--fallback", "emulator/echo", "fell back")
+    assert p.wait() == 0, p.text()
+    plain = ANSI.sub("", p.text())
+    line = "falling back to emulator/echo (emulator/fail-500 did not answer)"
+    assert line in plain, plain
+    assert plain.index(line) < plain.index("fell back\r\n")
+
+
+def test_no_fallback_line_when_the_model_answers_or_output_is_piped(pty_run, run_cli, emu):
+    p = pty_run("ask", "--plain", "-m", "emulator/echo", "--fallback", "emulator/fail-500", "first answers")
+    assert p.wait() == 0, p.text()
+    assert "falling back" not in p.text()
+    r = run_cli("ask", "-m", "emulator/fail-500", "--fallback", "emulator/echo", "piped")
+    assert r.returncode == 0 and r.stdout == "piped\n"
+    assert "falling back" not in r.stderr

@@ -385,6 +385,8 @@ class Agent(RunLoop, SessionReads):
         tools = self.tools
         if isinstance(tools, str | bytes) or not isinstance(tools, Sequence):
             raise UsageError(f"tools must be a list of functions or FunctionTools, got {shown(tools)}")
+        if not tools:  # no tools: nothing to check, and the tool machinery (pydantic) stays unimported
+            return
         from ..wire._server_tool import ServerTool
         from ._toolkit import Toolkit
 

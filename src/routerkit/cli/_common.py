@@ -10,10 +10,11 @@ import contextlib
 import os
 import re
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from routerkit.models.openrouter import OpenRouterResponses
 
 DEFAULT_MODEL = "openai/gpt-oss-20b"
@@ -137,6 +138,8 @@ def report_error(exc: BaseException, *, debug: bool) -> int:
 def data_home() -> Path:
     """Where sessions and caches live: `$ROUTERKIT_HOME`, else the user's data directory (created if need be;
     a path that cannot be a directory is a usage error, not a traceback)."""
+    from pathlib import Path
+
     env = os.environ.get("ROUTERKIT_HOME")
     if env:
         path = Path(env).expanduser()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._common import data_home, error_line, note
+from ._common import EXIT_ERROR, CliError, data_home, error_line, note
 
 if TYPE_CHECKING:
     from routerkit.agent import RunOutput
@@ -14,16 +16,32 @@ if TYPE_CHECKING:
     from ._logbook import Logbook
     from ._render import View
 
-__all__ = ["LOG_FILE", "open_logbook", "record_turn"]
+__all__ = ["LOG_FILE", "logbook", "record_turn"]
 
 LOG_FILE = "logs.sqlite"
 
 
-def open_logbook() -> Logbook:
-    """The log store under ROUTERKIT_HOME."""
+@contextlib.contextmanager
+def logbook() -> Iterator[Logbook]:
+    """The log store under ROUTERKIT_HOME, open for the block. A file SQLite cannot use (not a database,
+    truncated, another schema, locked, unreadable) is one line naming the file and what to do, exit 1."""
+    import sqlite3
+
     from ._logbook import Logbook
 
-    return Logbook(data_home() / LOG_FILE)
+    path = data_home() / LOG_FILE
+    try:
+        book = Logbook(path)
+        try:
+            yield book
+        finally:
+            book.close()
+    except sqlite3.Error as exc:
+        raise CliError(
+            f"the log {path} cannot be used ({exc}): move it away (e.g. to {path.name}.bad) to start a new one, "
+            "or stop logging with `routerkit logs off`",
+            EXIT_ERROR,
+        ) from None
 
 
 def record_turn(
@@ -68,13 +86,8 @@ def record_turn(
     if error is not None:
         entry.status = "interrupted" if isinstance(error, KeyboardInterrupt) else "error"
         entry.error = error_line(error)
-    import sqlite3
-
     try:
-        book = open_logbook()
-        try:
+        with logbook() as book:
             book.add(entry)
-        finally:
-            book.close()
-    except (sqlite3.Error, OSError) as exc:  # the turn was shown; a broken log must not cost the answer
-        note(f"warning: this turn was not logged ({exc}); `routerkit logs off` stops logging")
+    except CliError as exc:  # the turn was shown; a broken log must not cost the answer
+        note(f"warning: this turn was not logged: {exc}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-__all__ = ["parse", "suggestion"]
+__all__ = ["command_word", "parse", "suggestion"]
 
 _EFFORTS_HINT = "--reasoning is a flag; for an effort use --effort {value}"
 
@@ -29,16 +29,22 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
     return {}
 
 
+def command_word(argv: Sequence[str]) -> str | None:
+    """The first word of `argv` that is not an option: the command (options before it take no value)."""
+    return next((word for word in argv if word == "--" or not word.startswith("-")), None)
+
+
 def _command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.ArgumentParser:
     """The parser of the command in `argv`; a mistyped command (`routerkit aks`) gets the closest command,
     not argparse's list of all of them."""
-    commands = _subparsers(parser)
-    for word in argv:
-        if word == "--" or not word.startswith("-"):
-            if word not in commands:
-                parser.error(f"unknown command {word!r}{suggestion(word, list(commands))}; see `routerkit --help`")
-            return commands[word]
-    return parser
+    from . import COMMANDS
+
+    word = command_word(argv)
+    if word is None:
+        return parser
+    if word not in COMMANDS:
+        parser.error(f"unknown command {word!r}{suggestion(word, list(COMMANDS))}; see `routerkit --help`")
+    return _subparsers(parser)[word]
 
 
 def _check_reasoning(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
@@ -84,7 +90,8 @@ def _check_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None
 
 
 def parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
-    """`parser.parse_args(argv)`, reporting unknown options through the subcommand that received them."""
+    """`parser.parse_args(argv)`, reporting unknown options through the subcommand that received them.
+    `parser` needs only the parser of the command `argv` names (see `command_word`)."""
     command = _command(parser, argv)
     _check_reasoning(command, argv)
     if command is not parser:

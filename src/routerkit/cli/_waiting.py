@@ -1,5 +1,6 @@
-"""Feedback while nothing has arrived yet: a spinner on stderr until the first token, and one line per retry
-("retrying in 2 s (429 rate limited, attempt 2/3)").
+"""Feedback while nothing has arrived yet: a spinner on stderr until the first token, one line per retry
+("retrying in 2 s (429 rate limited, attempt 2/3)"), and one when a fallback model takes over
+("falling back to X (Y did not answer)").
 
 Only on a terminal, and only on stderr: piped output stays exactly the answer. The spinner runs in a daemon
 thread and erases itself before anything else is written, so the answer never starts mid-spinner.
@@ -72,6 +73,17 @@ class Waiting:
             self.stream.write(f"{clear}{dim(retry_line(exc, delay, attempt, attempts))}\n")
             self.stream.flush()
 
+    def fallback(self, requested: str, served: str) -> None:
+        """The stream named a fallback model before the first token: say which one answers instead."""
+        from ._common import dim
+
+        with self.lock:
+            if self.done.is_set():
+                return
+            clear = _CLEAR if self.spin else ""
+            self.stream.write(f"{clear}{dim(f'falling back to {served} ({requested} did not answer)')}\n")
+            self.stream.flush()
+
     def stop(self) -> None:
         """The first token (or an error) arrived: erase the spinner for good."""
         if self.done.is_set():
@@ -84,21 +96,23 @@ class Waiting:
 
 
 @contextlib.contextmanager
-def waiting(label: str, *, enabled: bool, spin: bool = True) -> Iterator[Waiting | None]:
-    """A `Waiting` on stderr for the duration of a turn when `enabled` (stderr is a terminal), with the
-    models layer's retry notifications routed to it; None otherwise. `spin=False` (`--plain`): the retry
-    lines only, no terminal control sequences."""
+def waiting(model: str, *, enabled: bool, spin: bool = True) -> Iterator[Waiting | None]:
+    """A `Waiting` for `model` on stderr for the duration of a turn when `enabled` (stderr is a terminal),
+    with the models layer's retry and fallback notifications routed to it; None otherwise. `spin=False`
+    (`--plain`): the retry and fallback lines only, no terminal control sequences."""
     if not enabled:
         yield None
         return
-    from routerkit.models._call import on_retry
+    from routerkit.models._call import on_fallback, on_retry
 
-    state = Waiting(label, sys.stderr, spin=spin)
-    token = on_retry.set(state.retry)
+    state = Waiting(f"waiting for {model}", sys.stderr, spin=spin)
+    retry_token = on_retry.set(state.retry)
+    fallback_token = on_fallback.set(lambda served: state.fallback(model, served))
     if spin:
         state.thread.start()
     try:
         yield state
     finally:
         state.stop()
-        on_retry.reset(token)
+        on_fallback.reset(fallback_token)
+        on_retry.reset(retry_token)

@@ -69,13 +69,10 @@ def _session(args: argparse.Namespace) -> tuple[str | None, bool]:
     if args.session:
         return args.session, True
     if args.continue_:
-        from ._record import open_logbook
+        from ._record import logbook
 
-        book = open_logbook()
-        try:
+        with logbook() as book:
             last = book.last_session()
-        finally:
-            book.close()
         if last is None:
             raise CliError("-c: there is no earlier conversation to continue (nothing is logged yet)", EXIT_USAGE)
         return last, True
@@ -132,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
                 tools=tools,
                 **session,
             )
-            with waiting(f"waiting for {model.id}", enabled=stderr_is_tty(), spin=not args.plain) as spinner:
+            with waiting(model.id, enabled=stderr_is_tty(), spin=not args.plain) as spinner:
                 output = drive(agent.run(prompt, stream=True, stream_events=True, **media), view, spinner, agent)
         if text_format:
             print_json(output.content or "", terminal=terminal)

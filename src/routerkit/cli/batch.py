@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import _non_negative, _positive_float
 from ._common import EXIT_OK, CliError, default_model, require_key, stderr_is_terminal
+from ._parsers import at_least, positive_float
 
 if TYPE_CHECKING:
     from routerkit.agent import Agent
@@ -53,14 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("-m", "--model", metavar="ID", help="model for rows that name none (default: $ROUTERKIT_MODEL)")
     which.add_argument("--models", metavar="A,B,C", help="run every row on each of these models, for comparisons")
     which.add_argument("--agent", metavar="MODULE:ATTR", help="an Agent (or a function returning one) run per row")
-    parser.add_argument("--concurrency", type=_non_negative, default=16, metavar="N", help="calls in flight (16)")
-    parser.add_argument("--rpm", type=_positive_float, metavar="N", help="requests per minute, spread evenly")
-    parser.add_argument("--tpm", type=_positive_float, metavar="N", help="tokens per minute, spread evenly")
-    parser.add_argument("--max-cost", type=_positive_float, metavar="USD", help="stop starting rows past this cost")
-    parser.add_argument("--max-retries", type=_non_negative, default=6, metavar="N", help="retries a row (6)")
+    parser.add_argument("--concurrency", type=at_least(0), default=16, metavar="N", help="calls in flight (16)")
+    parser.add_argument("--rpm", type=positive_float, metavar="N", help="requests per minute, spread evenly")
+    parser.add_argument("--tpm", type=positive_float, metavar="N", help="tokens per minute, spread evenly")
+    parser.add_argument("--max-cost", type=positive_float, metavar="USD", help="stop starting rows past this cost")
+    parser.add_argument("--max-retries", type=at_least(0), default=6, metavar="N", help="retries a row (6)")
     parser.add_argument("--retry-errors", action="store_true", help="run again the rows whose output is an error")
     parser.add_argument("--base-url", metavar="URL", help="API base URL (default: $OPENROUTER_BASE_URL or OpenRouter)")
-    parser.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="deadline per call (600)")
+    parser.add_argument("--timeout", type=positive_float, metavar="SECONDS", help="deadline per call (600)")
     parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
     return parser
 

@@ -231,9 +231,7 @@ class Chat:
         output = None
         error: BaseException | None = None
         try:
-            with waiting(
-                f"waiting for {self.agent.model.id}", enabled=stderr_is_tty(), spin=not self.args.plain
-            ) as spinner:
+            with waiting(self.agent.model.id, enabled=stderr_is_tty(), spin=not self.args.plain) as spinner:
                 events = self.agent.run(text, stream=True, stream_events=True, **media)
                 output = drive(events, view, spinner, self.agent)
         except KeyboardInterrupt as exc:
@@ -302,13 +300,10 @@ class Chat:
 
 
 def _last_turn(session_id: str) -> Any:
-    from ._record import open_logbook
+    from ._record import logbook
 
-    book = open_logbook()
-    try:
+    with logbook() as book:
         return book.last_turn(session_id)
-    finally:
-        book.close()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -328,13 +323,10 @@ def run(args: argparse.Namespace) -> int:
     )
     apply_settings(args)
     if args.continue_ and not args.session:
-        from ._record import open_logbook
+        from ._record import logbook
 
-        book = open_logbook()
-        try:
+        with logbook() as book:
             args.session = book.last_session()
-        finally:
-            book.close()
         if args.session is None:
             raise CliError("-c: there is no earlier conversation to resume (nothing is logged yet)", EXIT_USAGE)
     if sys.stdin.isatty():

@@ -113,7 +113,7 @@ def run_logs(args: argparse.Namespace) -> int:
     if args.action in ("on", "off"):
         _set_logging(args.action == "on")
         return EXIT_OK
-    from ._record import LOG_FILE, open_logbook
+    from ._record import LOG_FILE, logbook
 
     if args.action == "status":
         from ._config import load_config
@@ -121,8 +121,7 @@ def run_logs(args: argparse.Namespace) -> int:
         on = load_config(data_home()).settings.get("log", True)
         sys.stdout.write(f"logging is {'on' if on else 'off'}; the log is {data_home() / LOG_FILE}\n")
         return EXIT_OK
-    book = open_logbook()
-    try:
+    with logbook() as book:
         if args.action == "show":
             entry = book.get(args.log_id)
             if entry is None:
@@ -134,20 +133,15 @@ def run_logs(args: argparse.Namespace) -> int:
             note(f"deleted log entry #{args.log_id}")
         else:
             _list(book, args)
-    finally:
-        book.close()
     return EXIT_OK
 
 
 def run_usage(args: argparse.Namespace) -> int:
     """`routerkit usage`: turns, tokens and cost by day and model, with a total."""
-    from ._record import open_logbook
+    from ._record import logbook
 
-    book = open_logbook()
-    try:
+    with logbook() as book:
         rows = [dict(row) for row in book.usage(since=_since(args.since), model=args.model)]
-    finally:
-        book.close()
     if args.json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK

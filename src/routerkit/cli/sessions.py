@@ -124,7 +124,7 @@ def _show(session_id: str) -> None:
 
 
 def _remove(session_id: str) -> None:
-    from ._record import open_logbook
+    from ._record import logbook
     from .chat import open_db
 
     db = open_db()
@@ -132,11 +132,8 @@ def _remove(session_id: str) -> None:
         runs = db.delete_session(session_id)
     finally:
         db.close()
-    book = open_logbook()
-    try:
+    with logbook() as book:
         logged = book.delete_session(session_id)
-    finally:
-        book.close()
     if not runs and not logged:
         raise CliError(f"no session {session_id!r}; `routerkit sessions` lists them", EXIT_USAGE)
     note(f"deleted session {session_id} ({runs} turn{'s' if runs != 1 else ''}, {logged} log entries)")

@@ -31,7 +31,7 @@ from ..wire._response import ModelResponse, build_response
 from ..wire._stream import ResponseStream
 from ._observe import ChatObserver, retried
 
-__all__ = ["ERROR_BODY_LIMIT", "BodyReader", "Call", "on_retry", "translate_errors"]
+__all__ = ["ERROR_BODY_LIMIT", "BodyReader", "Call", "on_fallback", "on_retry", "translate_errors"]
 
 #: Error bodies are read up to this size, and the message built from what arrived: no error page needs more.
 ERROR_BODY_LIMIT = 1024 * 1024
@@ -40,6 +40,10 @@ ERROR_BODY_LIMIT = 1024 * 1024
 #: Told of each retry before its wait: (the error, seconds to wait, the attempt about to start, attempts
 #: allowed). The CLI sets it to say "retrying in 2 s" on a terminal instead of staying blank.
 on_retry: ContextVar[Callable[[APIError, float, int, int], None] | None] = ContextVar("on_retry", default=None)
+
+#: Told once per call when its stream names a fallback model serving it, before the answer's first token.
+#: The CLI sets it to say "falling back to …" while waiting.
+on_fallback: ContextVar[Callable[[str], None] | None] = ContextVar("on_fallback", default=None)
 
 
 @dataclass(slots=True)
@@ -66,6 +70,7 @@ class Call:
     response: ModelResponse | None = field(default=None, repr=False)
     stream: ResponseStream | None = field(default=None, repr=False)
     """The last attempt's outcome, for the observer (see `_observe`)."""
+    fallback_told: bool = field(default=False, repr=False)
 
     def time_left(self) -> float | None:
         if self.total_timeout is None:
@@ -90,6 +95,13 @@ class Call:
         left = self.time_left()
         if left is not None and left <= 0:
             raise self.deadline_error(stream, status)
+
+    def tell_fallback(self, stream: ResponseStream) -> None:
+        """Tell `on_fallback`'s listener, once, when the stream names a fallback model serving this call."""
+        if self.fallback_told or (listener := on_fallback.get()) is None or (served := stream.fallback_model) is None:
+            return
+        self.fallback_told = True
+        listener(served)
 
     def deadline_error(self, stream: ResponseStream | None, status: int | None = None) -> APITimeoutError:
         during = f" (while reading the HTTP {status} error body)" if status is not None and status >= 300 else ""

@@ -79,7 +79,9 @@ def invoke_stream(prepare: Callable[[], Call], client_of: Callable[[], httpx2.Cl
                     stream = call.new_stream(r.headers)
                     with translate_errors(call, stream):
                         for chunk in r.iter_bytes():
-                            yield from stream.feed(chunk)
+                            events = stream.feed(chunk)
+                            call.tell_fallback(stream)  # before the events: the answer may be in this chunk
+                            yield from events
                             call.check_deadline(stream)
                         yield from stream.close()
                 return
@@ -119,7 +121,9 @@ async def ainvoke_stream(
                         stream = call.new_stream(r.headers)
                         with translate_errors(call, stream):
                             async for chunk in r.aiter_bytes():
-                                for event in stream.feed(chunk):
+                                events = stream.feed(chunk)
+                                call.tell_fallback(stream)  # before the events: the answer may be in this chunk
+                                for event in events:
                                     yield event
                                 call.check_deadline(stream)
                             for event in stream.close():

@@ -31,7 +31,7 @@ from ._events import (
 from ._failures import error_from_event
 from ._items import Citation, citation
 from ._json import loads
-from ._response import ModelResponse, build_response, function_call
+from ._response import ModelResponse, build_response, function_call, is_fallback
 from ._sse import SSEDecoder, SSEFramingError
 
 __all__ = ["ResponseStream"]
@@ -69,6 +69,13 @@ class ResponseStream:
         """Clock reading at the first output delta (answer, reasoning or tool arguments); None before."""
         self.response: ModelResponse | None = None
         """The final response, once a terminal event arrived."""
+
+    @property
+    def fallback_model(self) -> str | None:
+        """The fallback model serving this call, once `response.created` named it (before the first token);
+        None while unknown or when the requested model serves it."""
+        served = self._response_meta.get("model")
+        return served if isinstance(served, str) and is_fallback(self.requested_model, served) else None
 
     @property
     def output_started(self) -> bool:
