@@ -52,8 +52,10 @@ PNG; ``openrouter:datetime`` adds its item; a long prompt sent again (same model
 ``session_id``) reads ``cached_tokens`` (``anthropic/*`` with ``cache_control`` also reports
 ``cache_write_tokens``); ``provider.only`` / ``ignore`` that exclude the model's provider → 404;
 ``openrouter/auto``, ``~openai/gpt-latest`` and ``@preset/emulator`` are served by another model. Realistic
-ids stream as the real service does (keep-alives between events, ``format`` on raw reasoning, ``phase`` on
-messages, gpt-oss closing its reasoning after the message) unless ``X-Emulator-Mode: clean``.
+ids answer as the real service does (keep-alives between events, ``"usage": null`` in the opening events,
+raw reasoning inside ``content_part`` events, ``format`` on raw reasoning, ``phase`` on messages, gpt-oss
+closing its reasoning after the message, JSON bodies without a top-level ``status``) unless
+``X-Emulator-Mode: clean``.
 ``GET /generation?id=``, ``/key``, ``/credits`` and ``/models/user`` answer in OpenRouter's shapes.
 
 Fallback: ``model`` then ``models`` in order; pre-stream failures move on; ``response.model`` is the

@@ -120,10 +120,14 @@ class Engine:
         if meta is not None:
             final["openrouter_metadata"] = meta
         if not stream:
-            return json_reply(200, final, {"x-generation-id": gen_id})
+            # Real JSON bodies sometimes lack the top-level `status` (the schema requires it).
+            body = {k: v for k, v in final.items() if k != "status"} if messy else final
+            return json_reply(200, body, {"x-generation-id": gen_id})
+        # Real streams open with `"usage": null` (the schema wants an object or no key).
+        opening = {**base, "usage": None} if messy else base
         events = [
-            ({"type": "response.created", "response": base}, False),
-            ({"type": "response.in_progress", "response": base}, False),
+            ({"type": "response.created", "response": opening}, False),
+            ({"type": "response.in_progress", "response": opening}, False),
             *out.events,
         ]
         if fault.terminal in ("completed", "incomplete", "failed"):
