@@ -154,6 +154,7 @@ def _chat_parser(sub: Subparsers, parents: list[argparse.ArgumentParser]) -> Non
     chat.add_argument("--session", metavar="NAME", help="resume (or start) the session NAME")
     chat.add_argument("-c", "--continue", dest="continue_", action="store_true", help="resume the last conversation")
     chat.add_argument("--list", action="store_true", help="list saved sessions and exit")
+    chat.add_argument("--save-images", metavar="DIR", help="ask for image output and write the images to DIR")
     chat.add_argument(
         "--history", type=_non_negative, default=10, metavar="N", help="earlier turns sent as context (default 10)"
     )
