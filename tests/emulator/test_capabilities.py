@@ -76,3 +76,19 @@ def test_account_endpoints_validate(client: httpx2.Client) -> None:
 def _discriminated(union: str, value: str) -> str:
     """The schema OpenRouter's document maps `value` to in the discriminated `union`."""
     return str(schema(union)["discriminator"]["mapping"][value]).rsplit("/", 1)[-1]
+
+
+def test_datetime_item_is_in_the_time_zone_the_tool_asks_for(client: httpx2.Client) -> None:
+    def item(parameters: dict[str, str] | None) -> dict[str, str]:
+        tool = {"type": "openrouter:datetime", **({"parameters": parameters} if parameters is not None else {})}
+        body = client.post("/responses", json={"model": "openai/gpt-4o", "input": "what time is it", "tools": [tool]})
+        found = body.json()["output"][0]
+        validate("OutputItems", found)
+        return {k: found[k] for k in ("datetime", "timezone")}
+
+    assert item({"timezone": "America/New_York"}) == {
+        "datetime": "2026-11-30T07:00:00.000-05:00",
+        "timezone": "America/New_York",
+    }
+    assert item(None) == {"datetime": "2026-11-30T12:00:00.000Z", "timezone": "UTC"}  # OpenRouter's default
+    assert item({"timezone": "Nowhere/Atlantis"})["timezone"] == "UTC"

@@ -17,10 +17,10 @@ from ._builder import OutputBuilder, rand_id
 from ._capabilities import (
     PromptCache,
     datetime_item,
+    datetime_zone,
     image_png,
     provider_failure,
     search_sources,
-    wants_datetime,
     wants_image,
     wants_web_search,
 )
@@ -102,8 +102,9 @@ class Engine:
         base = _base_response(spec, req, gen_id, created)
         messy = spec.family == "realistic" and req.headers.get("x-emulator-mode", "").strip().lower() != "clean"
         out = OutputBuilder(messy=messy)
-        if wants_datetime(req):
-            out.final_only(datetime_item(f"dt_tmp_{rand_id(11).lower()}"))
+        zone = datetime_zone(req)
+        if zone is not None:
+            out.final_only(datetime_item(f"dt_tmp_{rand_id(11).lower()}", zone))
         if wants_web_search(req, spec.id):
             # Searched once per user turn; the answer after tool calls cites what that search found.
             sources = search_sources(req.user_text)
