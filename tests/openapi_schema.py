@@ -1,7 +1,8 @@
 """Validate JSON values against the schemas of OpenRouter's published OpenAPI document.
 
 Shared test helper: ``validate("OpenResponsesResult", body)``, ``validate("StreamEvents", event)``,
-``validate("ResponsesRequest", request_body)`` — any name under ``components.schemas``.
+``validate("ResponsesRequest", request_body)`` — any name under ``components.schemas``; ``errors(name, x)``
+lists every violation instead of raising on the best one.
 
 - The YAML (about 1.3 MB) is read once, lazily, on the first call (PyYAML's C loader when available).
 - ``$ref``s resolve through a :mod:`referencing` registry holding the whole document, so schemas are used
@@ -24,7 +25,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SPEC_PATH", "OpenAPIValidationError", "schema", "schema_names", "validate"]
+__all__ = ["SPEC_PATH", "OpenAPIValidationError", "errors", "schema", "schema_names", "validate"]
 
 SPEC_PATH = Path(
     os.environ.get(
@@ -92,15 +93,28 @@ def _format_path(path: Any) -> str:
     return out
 
 
-def validate(schema_name: str, instance: Any) -> None:
-    """Raise :class:`OpenAPIValidationError` unless ``instance`` matches ``components.schemas[name]``."""
-    name = schema_name
+def _target(schema_name: str, instance: Any) -> str:
+    """The schema to check ``instance`` on: the one its discriminator value maps to, if any."""
     disc = _discriminator(schema_name)
     if disc is not None and isinstance(instance, dict):
         prop, mapping = disc
         target = mapping.get(instance.get(prop))  # type: ignore[arg-type]
         if target is not None:
-            name = target
+            return target
+    return schema_name
+
+
+def errors(schema_name: str, instance: Any) -> set[str]:
+    """Every top-level way ``instance`` breaks the schema, as ``"<path>: <message>"`` (empty when valid)."""
+    return {
+        f"{_format_path(e.absolute_path)}: {e.message}"
+        for e in _validator(_target(schema_name, instance)).iter_errors(instance)
+    }
+
+
+def validate(schema_name: str, instance: Any) -> None:
+    """Raise :class:`OpenAPIValidationError` unless ``instance`` matches ``components.schemas[name]``."""
+    name = _target(schema_name, instance)
     from jsonschema.exceptions import best_match
 
     error = best_match(_validator(name).iter_errors(instance))

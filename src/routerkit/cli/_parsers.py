@@ -197,6 +197,7 @@ def chat_parser(sub: Subparsers, name: str, parents: list[argparse.ArgumentParse
     chat.add_argument("--session", metavar="NAME", help="resume (or start) the session NAME")
     chat.add_argument("-c", "--continue", dest="continue_", action="store_true", help="resume the last conversation")
     chat.add_argument("--list", action="store_true", help="list saved sessions and exit")
+    chat.add_argument("--save-images", metavar="DIR", help="ask for image output and write the images to DIR")
     chat.add_argument(
         "--history", type=at_least(0), default=10, metavar="N", help="earlier turns sent as context (default 10)"
     )

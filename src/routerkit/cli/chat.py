@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from routerkit.agent import Agent
     from routerkit.db.sqlite import SqliteDb
+    from routerkit.models.openrouter import OpenRouterResponses
     from routerkit.tools.mcp import MCPTools
 
 HELP = """\
@@ -91,7 +92,7 @@ class Chat:
                 model_id = last.model_requested
             if "reasoning" not in given:
                 self.reasoning = json.loads(last.reasoning_setting) if last.reasoning_setting else None
-        model = build_model(args, model_id=model_id, reasoning=self.reasoning)
+        model = _build_model(args, model_id, self.reasoning)
         self.pending: list[str] = list(args.attach or [])  # attached to the next message
         self.agent: Agent = Agent(
             model=model,
@@ -184,7 +185,7 @@ class Chat:
             reasoning = self.reasoning
         try:
             model_id = self.args.aliases.get(model_id, model_id) if model_id else old.id
-            model = build_model(self.args, model_id=model_id, reasoning=reasoning)
+            model = _build_model(self.args, model_id, reasoning)
         except Exception as exc:
             note(f"error: {error_line(exc)}")
             return
@@ -234,6 +235,11 @@ class Chat:
             with waiting(self.agent.model.id, enabled=stderr_is_tty(), spin=not self.args.plain) as spinner:
                 events = self.agent.run(text, stream=True, stream_events=True, **media)
                 output = drive(events, view, spinner, self.agent)
+            if self.args.save_images:
+                from .images import save_images
+
+                for path in save_images(output.images, self.args.save_images, output.run_id):
+                    note(f"saved {path}")
         except KeyboardInterrupt as exc:
             error = exc  # the view said so; the partial answer stays in the session, marked interrupted
         except Exception as exc:
@@ -297,6 +303,14 @@ class Chat:
             self.answer(text)
         note(f"resume with: routerkit chat --session {shlex.quote(self.agent.session_id)}")
         return EXIT_OK
+
+
+def _build_model(args: argparse.Namespace, model_id: str | None, reasoning: Any) -> OpenRouterResponses:
+    """The chat's model; with `--save-images` it asks for image output, as `ask --save-images` does."""
+    model = build_model(args, model_id=model_id, reasoning=reasoning)
+    if args.save_images:
+        model.modalities = ["image", "text"]
+    return model
 
 
 def _last_turn(session_id: str) -> Any:

@@ -46,14 +46,16 @@ answer 400 "Item with id 'rs_…' not found. Items are not persisted when `store
 an ``rs_`` item comes back in ``input`` without ``encrypted_content``; other ids accept it.
 
 Capabilities: an ``openrouter:web_search`` (or ``web_search*``) tool, ``plugins: [{"id": "web"}]`` or a
-``:online`` suffix adds a ``web_search_call`` and an answer with ``url_citation`` annotations;
-``modalities`` with ``"image"`` (or ``openrouter:image_generation``) adds an ``image_generation_call`` with a
-PNG; ``openrouter:datetime`` adds its item; a long prompt sent again (same model and ``prompt_cache_key`` or
-``session_id``) reads ``cached_tokens`` (``anthropic/*`` with ``cache_control`` also reports
-``cache_write_tokens``); ``provider.only`` / ``ignore`` that exclude the model's provider → 404;
-``openrouter/auto``, ``~openai/gpt-latest`` and ``@preset/emulator`` are served by another model. Realistic
-ids stream as the real service does (keep-alives between events, ``format`` on raw reasoning, ``phase`` on
-messages, gpt-oss closing its reasoning after the message) unless ``X-Emulator-Mode: clean``.
+``:online`` suffix adds a ``web_search_call`` and an answer with ``url_citation`` annotations; ``modalities``
+with ``"image"`` (or ``openrouter:image_generation``) adds an ``image_generation_call`` with a PNG;
+``openrouter:datetime`` adds its item (a fixed moment in the tool's ``timezone``); a long prompt sent again
+(same model and ``prompt_cache_key`` or ``session_id``) reads ``cached_tokens`` (``anthropic/*`` with
+``cache_control`` also reports ``cache_write_tokens``); ``provider.only`` / ``ignore`` that exclude the
+model's provider → 404; ``openrouter/auto``, ``~openai/gpt-latest`` and ``@preset/emulator`` are served by
+another model. Realistic ids answer as the real service does (keep-alives between events, ``"usage": null`` in
+the opening events, raw reasoning inside ``content_part`` events, ``format`` on raw reasoning, ``phase`` on
+messages, gpt-oss closing its reasoning after the message, JSON bodies without a top-level ``status``) unless
+``X-Emulator-Mode: clean``.
 ``GET /generation?id=``, ``/key``, ``/credits`` and ``/models/user`` answer in OpenRouter's shapes.
 
 Fallback: ``model`` then ``models`` in order; pre-stream failures move on; ``response.model`` is the

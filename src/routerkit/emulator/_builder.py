@@ -28,7 +28,8 @@ class OutputBuilder:
     def __init__(self, chunk_size: int = 10, *, messy: bool = False) -> None:
         self.messy = messy
         """As the real service streams (realistic ids): `format` on raw reasoning items, `phase` on messages,
-        and a raw reasoning item closed after the message that follows it (as gpt-oss does)."""
+        raw reasoning text inside `content_part` events, and a raw reasoning item closed after the message
+        that follows it (as gpt-oss does)."""
         self._late: tuple[int, dict[str, Any]] | None = None
         self._order: list[int] = []
         self.output: list[dict[str, Any]] = []
@@ -109,12 +110,18 @@ class OutputBuilder:
         item_id = sealed[0] if sealed else f"rs_tmp_{rand_id(11).lower()}"
         text = "".join(deltas)
         idx = self._open({"type": "reasoning", "id": item_id, "summary": []})
-        # No content_part events for reasoning_text: OpenRouter sends them, but its published schema
-        # only allows output_text/refusal parts, and every emitted event must validate.
+        # Real streams wrap the reasoning text in content_part events, which OpenRouter's published schema
+        # does not allow (its parts are output_text/refusal only): sent when messy, left out when clean.
         common = {"item_id": item_id, "output_index": idx, "content_index": 0}
+        if self.messy:
+            self.emit({"type": "response.content_part.added", **common, "part": {"type": "reasoning_text", "text": ""}})
         for d in deltas:
             self.emit({"type": "response.reasoning_text.delta", **common, "delta": d}, True)
         self.emit({"type": "response.reasoning_text.done", **common, "text": text})
+        if self.messy:
+            self.emit(
+                {"type": "response.content_part.done", **common, "part": {"type": "reasoning_text", "text": text}}
+            )
         final: dict[str, Any] = {
             "type": "reasoning",
             "id": item_id,

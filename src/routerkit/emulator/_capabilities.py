@@ -21,10 +21,10 @@ from ._request import Request
 __all__ = [
     "PromptCache",
     "datetime_item",
+    "datetime_zone",
     "image_png",
     "provider_failure",
     "search_sources",
-    "wants_datetime",
     "wants_image",
     "wants_web_search",
 ]
@@ -49,8 +49,15 @@ def wants_image(req: Request) -> bool:
     return (isinstance(modalities, list) and "image" in modalities) or "openrouter:image_generation" in _tool_types(req)
 
 
-def wants_datetime(req: Request) -> bool:
-    return "openrouter:datetime" in _tool_types(req)
+def datetime_zone(req: Request) -> str | None:
+    """The IANA time zone the `openrouter:datetime` tool asks for ("UTC" when it names none, as OpenRouter's
+    default); None without that tool."""
+    tools = [t for t in req.body.get("tools") or [] if isinstance(t, dict) and t.get("type") == "openrouter:datetime"]
+    if not tools:
+        return None
+    params = tools[0].get("parameters")
+    zone = params.get("timezone") if isinstance(params, dict) else None
+    return zone if isinstance(zone, str) and zone else "UTC"
 
 
 def search_sources(query: str) -> list[tuple[str, str]]:
@@ -64,14 +71,25 @@ def search_sources(query: str) -> list[tuple[str, str]]:
     ]
 
 
-def datetime_item(item_id: str) -> dict[str, Any]:
-    """An `openrouter:datetime` output item (a fixed moment, so tests can compare it)."""
+def datetime_item(item_id: str, zone: str = "UTC") -> dict[str, Any]:
+    """An `openrouter:datetime` output item: a fixed moment (so tests can compare it) in `zone`, an ISO 8601
+    string with the zone's offset. A name the time zone database does not know gives UTC (the emulator's
+    choice: no recording shows what OpenRouter does then)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    try:
+        local = moment.astimezone(ZoneInfo(zone))
+    except (KeyError, ValueError, OSError):  # unknown (ZoneInfoNotFoundError is a KeyError), malformed, unreadable
+        zone, local = "UTC", moment
+    text = local.isoformat(timespec="milliseconds")
     return {
         "type": "openrouter:datetime",
         "id": item_id,
         "status": "completed",
-        "datetime": "2026-11-30T12:00:00.000Z",
-        "timezone": "UTC",
+        "datetime": text.replace("+00:00", "Z") if zone == "UTC" else text,
+        "timezone": zone,
     }
 
 

@@ -17,10 +17,10 @@ from ._builder import OutputBuilder, rand_id
 from ._capabilities import (
     PromptCache,
     datetime_item,
+    datetime_zone,
     image_png,
     provider_failure,
     search_sources,
-    wants_datetime,
     wants_image,
     wants_web_search,
 )
@@ -102,8 +102,9 @@ class Engine:
         base = _base_response(spec, req, gen_id, created)
         messy = spec.family == "realistic" and req.headers.get("x-emulator-mode", "").strip().lower() != "clean"
         out = OutputBuilder(messy=messy)
-        if wants_datetime(req):
-            out.final_only(datetime_item(f"dt_tmp_{rand_id(11).lower()}"))
+        zone = datetime_zone(req)
+        if zone is not None:
+            out.final_only(datetime_item(f"dt_tmp_{rand_id(11).lower()}", zone))
         if wants_web_search(req, spec.id):
             # Searched once per user turn; the answer after tool calls cites what that search found.
             sources = search_sources(req.user_text)
@@ -120,10 +121,14 @@ class Engine:
         if meta is not None:
             final["openrouter_metadata"] = meta
         if not stream:
-            return json_reply(200, final, {"x-generation-id": gen_id})
+            # Real JSON bodies sometimes lack the top-level `status` (the schema requires it).
+            body = {k: v for k, v in final.items() if k != "status"} if messy else final
+            return json_reply(200, body, {"x-generation-id": gen_id})
+        # Real streams open with `"usage": null` (the schema wants an object or no key).
+        opening = {**base, "usage": None} if messy else base
         events = [
-            ({"type": "response.created", "response": base}, False),
-            ({"type": "response.in_progress", "response": base}, False),
+            ({"type": "response.created", "response": opening}, False),
+            ({"type": "response.in_progress", "response": opening}, False),
             *out.events,
         ]
         if fault.terminal in ("completed", "incomplete", "failed"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from typing import TypeVar
 
 import httpx2
 
@@ -21,35 +22,31 @@ from ._observe import chat
 
 __all__ = ["afetch", "ainvoke", "ainvoke_stream", "fetch", "invoke", "invoke_stream", "read_body", "send"]
 
+T = TypeVar("T")
+
 
 def invoke(call: Call, client: httpx2.Client) -> ModelResponse:
     """One call; the finished response."""
     with chat(call):
-        while True:
-            try:
-                # Read the body in chunks, not with `post`: a server trickling bytes resets the read timeout on
-                # every chunk, and only a check between chunks keeps the call within its deadline and size cap.
-                with translate_errors(call), send(call, client) as r:
-                    body = read_body(call, r)
-                call.raise_for_status(r.status_code, r.headers, body)
-                return call.read_json(r.headers, body)
-            except APIError as exc:
-                time.sleep(call.backoff(exc))
+        return fetch(call, client, call.read_json)
 
 
-def fetch(call: Call, client: httpx2.Client) -> bytes:
-    """The body of a successful non-model call (an account endpoint), with the same retries and caps."""
+def fetch(call: Call, client: httpx2.Client, read: Callable[[Mapping[str, str], bytes], T]) -> T:
+    """A whole (non-streamed) answer, sent, retried and capped as `call` says; `read` turns the headers and
+    body of the 200 into the result (its errors are retried like the transport's)."""
     while True:
         try:
+            # Read the body in chunks, not with `post`: a server trickling bytes resets the read timeout on
+            # every chunk, and only a check between chunks keeps the call within its deadline and size cap.
             with translate_errors(call), send(call, client) as r:
                 body = read_body(call, r)
             call.raise_for_status(r.status_code, r.headers, body)
-            return body
+            return read(r.headers, body)
         except APIError as exc:
             time.sleep(call.backoff(exc))
 
 
-async def afetch(call: Call, client: AsyncSender) -> bytes:
+async def afetch(call: Call, client: AsyncSender, read: Callable[[Mapping[str, str], bytes], T]) -> T:
     """`fetch`, async."""
     while True:
         try:
@@ -57,7 +54,7 @@ async def afetch(call: Call, client: AsyncSender) -> bytes:
                 async with _asend(call, client) as r:
                     body = await aread_body(call, r)
             call.raise_for_status(r.status_code, r.headers, body)
-            return body
+            return read(r.headers, body)
         except APIError as exc:
             await _sleep(call.backoff(exc))
 
@@ -92,15 +89,7 @@ def invoke_stream(prepare: Callable[[], Call], client_of: Callable[[], httpx2.Cl
 async def ainvoke(call: Call, client: AsyncSender) -> ModelResponse:
     """`invoke`, async."""
     with chat(call):
-        while True:
-            try:
-                with translate_errors(call):
-                    async with _asend(call, client) as r:
-                        body = await aread_body(call, r)
-                call.raise_for_status(r.status_code, r.headers, body)
-                return call.read_json(r.headers, body)
-            except APIError as exc:
-                await _sleep(call.backoff(exc))
+        return await afetch(call, client, call.read_json)
 
 
 async def ainvoke_stream(

@@ -187,25 +187,37 @@ class OpenAIResponses:
 
     def _prepare(self, input: Input, stream: bool, options: Mapping[str, Any]) -> Call:
         body = self.request_body(input, stream=stream, **options)
+        return self._request(
+            "/responses",
+            encode_body(body),
+            "text/event-stream" if stream else "application/json",
+            models=self._requested_models(),
+            max_response_bytes=self.max_response_bytes,
+        )
+
+    def _request(self, path: str, payload: bytes, accept: str, *, models: list[str], max_response_bytes: int) -> Call:
+        """A call to `path` under base_url (POST with a JSON `payload`, else GET) with the key, the headers
+        and this model's retries and timeouts: what model calls and account calls share."""
         headers = {
             "Authorization": f"Bearer {self._resolve_api_key()}",
-            "Content-Type": "application/json",
-            "Accept": "text/event-stream" if stream else "application/json",
+            **({"Content-Type": "application/json"} if payload else {}),
+            "Accept": accept,
             "User-Agent": f"routerkit/{__version__}",
             **self._extra_request_headers(),
             **(self.extra_headers or {}),
         }
         return Call(
-            url=self.base_url + "/responses",
+            url=self.base_url + path,
             headers=headers,
-            payload=encode_body(body),
+            payload=payload,
             requested_model=self.id,
-            models=self._requested_models(),
+            models=models,
             policy=RetryPolicy(max_retries=self.max_retries),
             connect_timeout=self.connect_timeout,
             stall_timeout=self.stall_timeout,
             total_timeout=self.timeout,
-            max_response_bytes=self.max_response_bytes,
+            max_response_bytes=max_response_bytes,
+            method="POST" if payload else "GET",
             provider=self.provider_name,
         )
 
