@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import httpx2
@@ -40,6 +41,12 @@ ERROR_BODY_LIMIT = 1024 * 1024
 #: Told of each retry before its wait: (the error, seconds to wait, the attempt about to start, attempts
 #: allowed). The CLI sets it to say "retrying in 2 s" on a terminal instead of staying blank.
 on_retry: ContextVar[Callable[[APIError, float, int, int], None] | None] = ContextVar("on_retry", default=None)
+
+
+@lru_cache(maxsize=64)
+def _timeouts(connect: float, stall: float) -> httpx2.Timeout:
+    """The timeouts of an attempt with more time left than either: one object per setting, not per request."""
+    return httpx2.Timeout(connect=connect, read=stall, write=stall, pool=connect)
 
 
 @dataclass(slots=True)
@@ -75,6 +82,8 @@ class Call:
     def timeout(self) -> httpx2.Timeout:
         """httpx2's per-operation timeouts, each cut to the time left so no single wait outlives the call."""
         left = self.time_left()
+        if left is None or left >= max(self.connect_timeout, self.stall_timeout):
+            return _timeouts(self.connect_timeout, self.stall_timeout)
 
         def cap(seconds: float) -> float:
             return seconds if left is None else max(min(seconds, left), 0.001)
