@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import atexit
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -65,22 +64,41 @@ class AsyncPools:
         self._shards.append(shard)
         return shard
 
-    @asynccontextmanager
-    async def stream(self, method: str, url: str, **kwargs: Any) -> AsyncIterator[httpx2.Response]:
+    def stream(self, method: str, url: str, **kwargs: Any) -> AbstractAsyncContextManager[httpx2.Response]:
         """Send on a shard with a free connection; the connection counts as busy until the response is closed."""
-        shard = self._free_shard()
-        shard.in_flight += 1
-        try:
-            async with shard.client.stream(method, url, **kwargs) as response:
-                yield response
-        finally:
-            shard.in_flight -= 1
+        return _Lease(self, method, url, kwargs)
 
     async def aclose(self) -> None:
         """Close every shard's connections."""
         shards, self._shards = self._shards, []
         for shard in shards:
             await shard.client.aclose()
+
+
+class _Lease:
+    """`AsyncPools.stream`'s scope. A class, not an `asynccontextmanager`: it runs for every request, and an
+    async generator costs a few calls more on entry and exit and a registration with the loop."""
+
+    __slots__ = ("_inner", "_kwargs", "_method", "_pools", "_shard", "_url")
+
+    def __init__(self, pools: AsyncPools, method: str, url: str, kwargs: dict[str, Any]) -> None:
+        self._pools, self._method, self._url, self._kwargs = pools, method, url, kwargs
+
+    async def __aenter__(self) -> httpx2.Response:
+        shard = self._shard = self._pools._free_shard()
+        self._inner = shard.client.stream(self._method, self._url, **self._kwargs)
+        shard.in_flight += 1
+        try:
+            return await self._inner.__aenter__()
+        except BaseException:
+            shard.in_flight -= 1
+            raise
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        try:
+            await self._inner.__aexit__(*exc_info)
+        finally:
+            self._shard.in_flight -= 1
 
 
 #: What the async drivers send through: a caller's own client, or the shared pools.
