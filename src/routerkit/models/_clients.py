@@ -114,7 +114,7 @@ _tls_context: ssl.SSLContext | None = None
 
 def _tls() -> ssl.SSLContext:
     """The TLS settings every shard shares (certificate checks on, as httpx2's default). A client built without
-    one loads the CA bundle anew (~25 ms CPU and ~0.7 MiB each), and a burst of streams opens shards mid-run."""
+    one loads the CA bundle anew (tens of ms of CPU and ~0.7 MiB each), and a burst of streams opens shards mid-run."""
     global _tls_context
     with _lock:
         if _tls_context is None:
