@@ -39,3 +39,16 @@ async def test_slots_come_back_after_finished_failed_and_cancelled_streams(make_
         assert all(s.in_flight == 0 for s in pools._shards)
     most_at_once = STREAMS + 2 * (STREAMS // 4)
     assert len(pools._shards) <= math.ceil(most_at_once / SHARD_CONNECTIONS)
+
+
+def test_shards_share_one_tls_context_that_checks_certificates() -> None:
+    """Every shard uses one TLS context (a new one per shard reloads the CA bundle, mid-burst): it must still
+    verify the server's certificate and host name, as httpx2's own default does."""
+    import ssl
+
+    from routerkit.models._clients import _tls
+
+    ctx = _tls()
+    assert _tls() is ctx
+    assert ctx.verify_mode == ssl.CERT_REQUIRED
+    assert ctx.check_hostname

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import httpx2
@@ -44,6 +45,12 @@ on_retry: ContextVar[Callable[[APIError, float, int, int], None] | None] = Conte
 #: Told once per call when its stream names a fallback model serving it, before the answer's first token.
 #: The CLI sets it to say "falling back to …" while waiting.
 on_fallback: ContextVar[Callable[[str], None] | None] = ContextVar("on_fallback", default=None)
+
+
+@lru_cache(maxsize=64)
+def _timeouts(connect: float, stall: float) -> httpx2.Timeout:
+    """The timeouts of an attempt with more time left than either: one object per setting, not per request."""
+    return httpx2.Timeout(connect=connect, read=stall, write=stall, pool=connect)
 
 
 @dataclass(slots=True)
@@ -80,6 +87,8 @@ class Call:
     def timeout(self) -> httpx2.Timeout:
         """httpx2's per-operation timeouts, each cut to the time left so no single wait outlives the call."""
         left = self.time_left()
+        if left is None or left >= max(self.connect_timeout, self.stall_timeout):
+            return _timeouts(self.connect_timeout, self.stall_timeout)
 
         def cap(seconds: float) -> float:
             return seconds if left is None else max(min(seconds, left), 0.001)

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import atexit
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ import httpx2
 
 if TYPE_CHECKING:
     import asyncio
+    import ssl
 
 __all__ = ["AsyncPools", "AsyncSender", "shared_async_client", "shared_client"]
 
@@ -59,20 +59,14 @@ class AsyncPools:
         for shard in self._shards:
             if shard.in_flight < SHARD_CONNECTIONS:
                 return shard
-        shard = _Shard(httpx2.AsyncClient(follow_redirects=False, trust_env=False, limits=_SHARD_LIMITS))
+        client = httpx2.AsyncClient(follow_redirects=False, trust_env=False, limits=_SHARD_LIMITS, verify=_tls())
+        shard = _Shard(client)
         self._shards.append(shard)
         return shard
 
-    @asynccontextmanager
-    async def stream(self, method: str, url: str, **kwargs: Any) -> AsyncIterator[httpx2.Response]:
+    def stream(self, method: str, url: str, **kwargs: Any) -> AbstractAsyncContextManager[httpx2.Response]:
         """Send on a shard with a free connection; the connection counts as busy until the response is closed."""
-        shard = self._free_shard()
-        shard.in_flight += 1
-        try:
-            async with shard.client.stream(method, url, **kwargs) as response:
-                yield response
-        finally:
-            shard.in_flight -= 1
+        return _Lease(self, method, url, kwargs)
 
     async def aclose(self) -> None:
         """Close every shard's connections."""
@@ -81,12 +75,51 @@ class AsyncPools:
             await shard.client.aclose()
 
 
+class _Lease:
+    """`AsyncPools.stream`'s scope. A class, not an `asynccontextmanager`: it runs for every request, and an
+    async generator costs a few calls more on entry and exit and a registration with the loop."""
+
+    __slots__ = ("_inner", "_kwargs", "_method", "_pools", "_shard", "_url")
+
+    def __init__(self, pools: AsyncPools, method: str, url: str, kwargs: dict[str, Any]) -> None:
+        self._pools, self._method, self._url, self._kwargs = pools, method, url, kwargs
+
+    async def __aenter__(self) -> httpx2.Response:
+        shard = self._shard = self._pools._free_shard()
+        self._inner = shard.client.stream(self._method, self._url, **self._kwargs)
+        shard.in_flight += 1
+        try:
+            return await self._inner.__aenter__()
+        except BaseException:
+            shard.in_flight -= 1
+            raise
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        try:
+            await self._inner.__aexit__(*exc_info)
+        finally:
+            self._shard.in_flight -= 1
+
+
 #: What the async drivers send through: a caller's own client, or the shared pools.
 AsyncSender = httpx2.AsyncClient | AsyncPools
 
 _lock = threading.Lock()
 _sync_client: httpx2.Client | None = None
 _async_clients: dict[asyncio.AbstractEventLoop, AsyncPools] = {}
+
+
+_tls_context: ssl.SSLContext | None = None
+
+
+def _tls() -> ssl.SSLContext:
+    """The TLS settings every shard shares (certificate checks on, as httpx2's default). A client built without
+    one loads the CA bundle anew (tens of ms of CPU and ~0.7 MiB each), and a burst of streams opens shards mid-run."""
+    global _tls_context
+    with _lock:
+        if _tls_context is None:
+            _tls_context = httpx2.create_ssl_context(trust_env=False)
+        return _tls_context
 
 
 def shared_client() -> httpx2.Client:

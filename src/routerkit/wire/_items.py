@@ -105,7 +105,7 @@ def citations_of(parts: Iterable[Any]) -> list[Citation]:
     """The citations in the annotations of a message's `output_text` parts, in order."""
     found = []
     for part in parts:
-        if isinstance(part, Mapping) and isinstance(part.get("annotations"), list):
+        if isinstance(part, (dict, Mapping)) and isinstance(part.get("annotations"), list):
             found += [c for c in map(citation, part["annotations"]) if c is not None]
     return found
 

@@ -23,15 +23,27 @@ def loads(data: bytes) -> Any:
     # Strict UTF-8 with replacement: raw surrogate bytes (ED A0..BF ..), which `json.loads(bytes)` would let
     # through, become U+FFFD like any other invalid byte. Valid text, Hangul included, is unchanged.
     text = data.decode("utf-8", "replace")
-    if text.startswith("\ufeff"):
-        text = text[1:]
     try:
-        value = _DECODER.decode(text)
-    except RecursionError:
-        raise ValueError("JSON nested too deeply to parse") from None
+        # The common case, one event's compact JSON, in one documented call; anything else (a BOM, whitespace
+        # around the value, trailing data, invalid or too deeply nested JSON) takes the full path below.
+        value, end = _DECODER.raw_decode(text)
+    except (ValueError, RecursionError):
+        end = -1
+    if end != len(text):
+        value = _decode(text)
     if "\\ud" in text or "\\uD" in text:
         value = _scrub(value)
     return value
+
+
+def _decode(text: str) -> Any:
+    """The full parse: a leading BOM dropped, whitespace around the value allowed, errors named."""
+    if text[:1] == "\ufeff":
+        text = text[1:]
+    try:
+        return _DECODER.decode(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to parse") from None
 
 
 def scrub_text(text: str) -> str:

@@ -266,10 +266,11 @@ def check_input(value: object, name: str = "input") -> str | list[dict[str, Any]
     """A prompt is text, or a list of Responses input items (dicts with a `type` or a `role`)."""
     if isinstance(value, str):
         return value
-    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+    # Exact lists and dicts are tried first: `isinstance` against the ABCs alone runs abc's Python-level check.
+    if isinstance(value, (list, tuple, Sequence)) and not isinstance(value, (bytes, bytearray)):
         items = list(value)
         for i, item in enumerate(items):
-            if not isinstance(item, Mapping) or not ("type" in item or "role" in item):
+            if not isinstance(item, (dict, Mapping)) or not ("type" in item or "role" in item):
                 raise UsageError(
                     f"{name}[{i}] must be a Responses input item (a dict with 'type' or 'role'), got {item!r:.80}"
                 )

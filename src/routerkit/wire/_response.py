@@ -119,6 +119,9 @@ class ModelResponse:
         return self.model
 
 
+#: `isinstance` against `Mapping` alone runs abc's Python-level check; JSON objects are dicts, tried first.
+_MAPPING = (dict, Mapping)
+
 #: A dated snapshot suffix: "-2024-08-06" or "-20240806".
 _DATED = re.compile(r"-\d{4}-?\d{2}-?\d{2}")
 
@@ -168,7 +171,7 @@ def read_output(items: Iterable[Any]) -> _OutputDigest:
     """
     digest = _OutputDigest()
     for item in items:
-        if not isinstance(item, Mapping):
+        if not isinstance(item, _MAPPING):
             continue
         kind = item.get("type")
         if kind == "message":
@@ -219,7 +222,7 @@ def function_call(item: Mapping[str, Any]) -> FunctionCall:
 
 def parse_usage(usage: Any) -> Usage:
     """Token counts and cost; a count or cost of the wrong type (or not finite) is read as unknown (None)."""
-    if not isinstance(usage, Mapping):
+    if not isinstance(usage, _MAPPING):
         return Usage()
     input_details = _mapping(usage.get("input_tokens_details"))
     output_details = _mapping(usage.get("output_tokens_details"))
@@ -260,7 +263,7 @@ def build_response(
     items = [i for i in raw_items if isinstance(i, dict)] if isinstance(raw_items, list) else []
     digest = read_output(items)
     incomplete = body.get("incomplete_details")
-    reason = incomplete.get("reason") if isinstance(incomplete, Mapping) else None
+    reason = incomplete.get("reason") if isinstance(incomplete, _MAPPING) else None
     status = body.get("status")
     metadata = body.get("openrouter_metadata")
     return ModelResponse(
@@ -289,12 +292,12 @@ def _parts(value: Any) -> list[Any]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
-        return [p for p in value if isinstance(p, (str, Mapping))]
+        return [p for p in value if isinstance(p, (str, *_MAPPING))]
     return []
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if value is not None and isinstance(value, _MAPPING) else {}
 
 
 def _part_text(part: Any) -> str:
@@ -315,11 +318,13 @@ def _id(value: Any) -> str | None:
 
 
 def _count(value: Any) -> int | None:
+    if type(value) is int:  # the common case, checked without a call (bool is not `int` here)
+        return value if value >= 0 else None
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     number = float(value)
     return number if math.isfinite(number) else None

@@ -141,10 +141,10 @@ class ResponseStream:
             payload = loads(data)
         except ValueError as exc:
             raise self._interrupted(f"malformed data line in the stream: {data[:80]!r}") from exc
-        if not isinstance(payload, dict):
+        if type(payload) is not dict:  # JSON objects parse to dict exactly
             return None
         kind = payload.get("type") or frame.event
-        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
+        handler = _HANDLERS.get(kind) if type(kind) is str else None
         if handler is None:
             return None
         try:
@@ -170,8 +170,12 @@ class ResponseStream:
             self._response_meta = {k: v for k, v in response.items() if k != "output"}
 
     def _on_text_delta(self, event: dict[str, Any]) -> StreamEvent:
-        delta = _text(event, "delta")
-        self._mark_output()
+        # The most frequent event by far: `_text` and `_mark_output` are inlined for the common case.
+        delta = event.get("delta")
+        if type(delta) is not str:
+            delta = _text(event, "delta")
+        if self.first_output_at is None:
+            self.first_output_at = self._clock()
         self._text.append(delta)
         return TextDelta(delta)
 
