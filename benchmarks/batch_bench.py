@@ -4,6 +4,8 @@
     python benchmarks/batch_bench.py --only throughput,memory
     python benchmarks/batch_bench.py --only ray            # needs pip install 'routerkit[ray]' (and aiohttp
                                                            # for Ray Data's own HTTP processor)
+    python benchmarks/batch_bench.py --quick               # a check that every row works: 20,000 rows for
+                                                           # memory, 500 and 60 for Ray (figures are rougher)
 
 What each figure is
 -------------------
@@ -115,7 +117,7 @@ def memory(base_url: str, tmp: Path, large_n: int) -> dict[str, Any]:
     }
 
 
-def ray_compare(base_url: str) -> dict[str, Any]:
+def ray_compare(base_url: str, quick: bool) -> dict[str, Any]:
     import ray
 
     ray.init(
@@ -127,7 +129,8 @@ def ray_compare(base_url: str) -> dict[str, Any]:
     )
     ray.data.DataContext.get_current().enable_progress_bars = False
     try:
-        return {"routerkit_mapper": _ray_mapper(ray, base_url), "ray_http_processor": _ray_http(ray, base_url)}
+        mapper = _ray_mapper(ray, base_url, 500 if quick else 2000)
+        return {"routerkit_mapper": mapper, "ray_http_processor": _ray_http(ray, base_url, 60 if quick else 150)}
     finally:
         ray.shutdown()
 
@@ -143,7 +146,7 @@ def _rate(pipeline: Any, small: int, large: int) -> float:
     return round((large - small) / max(times[1] - times[0], 1e-9), 2)
 
 
-def _ray_mapper(ray: Any, base_url: str) -> float:
+def _ray_mapper(ray: Any, base_url: str, rows: int) -> float:
     from routerkit.ray import ResponsesMapper
 
     def pipeline(n: int) -> Any:
@@ -154,10 +157,10 @@ def _ray_mapper(ray: Any, base_url: str) -> float:
             compute=ray.data.ActorPoolStrategy(size=1),
         )
 
-    return _rate(pipeline, 1, 2000)
+    return _rate(pipeline, 1, rows)
 
 
-def _ray_http(ray: Any, base_url: str) -> float | str:
+def _ray_http(ray: Any, base_url: str, rows: int) -> float | str:
     try:
         from ray.data.llm import HttpRequestProcessorConfig, build_processor
     except ImportError as exc:  # aiohttp, in current Ray
@@ -174,7 +177,7 @@ def _ray_http(ray: Any, base_url: str) -> float | str:
     def pipeline(n: int) -> Any:
         return processor(ray.data.from_items([{"input": f"question {i}"} for i in range(n)]))
 
-    return _rate(pipeline, 1, 150)
+    return _rate(pipeline, 1, rows)
 
 
 def main() -> None:
@@ -182,7 +185,10 @@ def main() -> None:
     parser.add_argument("--only", default="throughput,memory,ray", help="comma-separated: throughput,memory,ray")
     parser.add_argument("--concurrency", type=int, default=100, help="for the throughput run (default 100)")
     parser.add_argument("--memory-rows", type=int, default=100_000, help="the large memory run (default 100000)")
+    parser.add_argument("--quick", action="store_true", help="fewer rows: checks every row runs, rougher figures")
     args = parser.parse_args()
+    if args.quick:
+        args.memory_rows = min(args.memory_rows, 20_000)
     wanted = set(args.only.split(","))
     results: dict[str, Any] = {}
     with emulator() as base_url, tempfile.TemporaryDirectory() as tmp:
@@ -198,7 +204,7 @@ def main() -> None:
             except ImportError:
                 results["ray"] = "not measured: pip install 'routerkit[ray]'"
             else:
-                ray_result = ray_compare(base_url)
+                ray_result = ray_compare(base_url, args.quick)
                 http = ray_result["ray_http_processor"]
                 if isinstance(http, float):
                     ray_result["ratio"] = round(ray_result["routerkit_mapper"] / http, 1)
