@@ -11,7 +11,8 @@ What each figure is
 -------------------
 - throughput: `routerkit batch` (the CLI, in a child process) over 2,000 rows of `emulator/slow-1000` (1 s
   before each answer) at `--concurrency 100` (`--concurrency N`). The ideal is concurrency / latency; the figure is
-  rows/s over the whole command (start-up included) and its ratio to the ideal. Goal ≥ 0.95.
+  rows/s over the whole command (start-up included) and its ratio to the ideal. Goal ≥ 0.95. `row_s`,
+  `slots_busy` and `startup_s` say where the rest went: a slower call, or slots left idle.
 - memory: peak RSS (`wait4` of the child) of `routerkit batch` over 1,000 and over 100,000 rows
   (`--memory-rows N`) of `emulator/echo`. Rows are streamed, so the ratio should stay ≤ 1.5.
 - ray: rows/s of `routerkit.ray.ResponsesMapper` and of Ray Data's `HttpRequestProcessorConfig` (its documented
@@ -90,12 +91,21 @@ def throughput(base_url: str, tmp: Path, concurrency: int) -> dict[str, Any]:
     )
     assert summary["ok"] == rows, summary
     ideal = concurrency / latency
+    # Where the rest goes: `row_s` is a row's own time, send to last byte (latency plus the emulator's and the
+    # client's time inside the call); `slots_busy` the share of concurrency x elapsed that rows were in a call
+    # (the rest: start-up, the last wave's tail, gaps between one row's end and the next one's send).
+    # of_ideal = latency / row_s x slots_busy, exactly.
+    durations = [json.loads(line)["duration"] for line in (tmp / "t.out").open()]
+    row_s = sum(durations) / len(durations)
     return {
         "rows": rows,
         "concurrency": concurrency,
         "rows_per_s": round(rows / elapsed, 1),
         "ideal": ideal,
         "of_ideal": round(rows / elapsed / ideal, 3),
+        "row_s": round(row_s, 4),
+        "slots_busy": round(sum(durations) / (concurrency * elapsed), 3),
+        "startup_s": round(elapsed - summary["elapsed_s"], 2),  # process start, imports, checking the input
     }
 
 
