@@ -6,7 +6,7 @@ Retries happen here, not in the model (its own `max_retries` is set to 0 for the
 would keep from them. The schedule is still the model layer's `RetryPolicy`, Retry-After included.
 Calls go through the models' shared, sharded connection pools of the running loop (unless the model brings
 its own client): one pool of `concurrency` connections costs httpcore2 a scan of all of them per request,
-which at 64 in flight was a third of the client's CPU per row (cProfile call counts, benchmarks/batch_bench.py).
+which at 64 in flight was a quarter of the client's CPU per row (cProfile call counts in BENCHMARKS.md).
 """
 
 from __future__ import annotations
