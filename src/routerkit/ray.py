@@ -105,8 +105,6 @@ class ResponsesMapper:
         model_options: dict[str, Any] | None = None,
         pace_name: str | None = None,
     ) -> None:
-        import httpx2
-
         if not isinstance(input_column, str) or not input_column:
             raise UsageError(f"input_column must be a column name, got {input_column!r}")
         options = dict(model_options or {})
@@ -114,14 +112,9 @@ class ResponsesMapper:
             options["base_url"] = base_url
         self.input_column = input_column
         self.instructions = instructions
+        # One loop for the actor's life, so its pooled connections stay warm from one Ray batch to the next.
         self.loop = asyncio.new_event_loop()
-        client = httpx2.AsyncClient(
-            limits=httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            follow_redirects=False,
-            trust_env=False,
-        )
-        self.client = client
-        self.model = OpenRouterResponses(id=model, async_http_client=client, **options)
+        self.model = OpenRouterResponses(id=model, **options)
         self.batch = Batch(
             model=self.model,
             concurrency=concurrency,
@@ -161,8 +154,7 @@ class ResponsesMapper:
         }
 
     def close(self) -> None:
-        """Close the connections and the event loop (Ray ends actors without asking; scripts may)."""
-        self.loop.run_until_complete(self.client.aclose())
+        """Close the event loop and its connections (Ray ends actors without asking; scripts may)."""
         self.loop.close()
 
 

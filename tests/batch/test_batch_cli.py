@@ -32,7 +32,7 @@ def _env(emu: Any, tmp_path: Path) -> dict[str, str]:
 
 def _run(emu: Any, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CLI, *args], env=_env(emu, tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=60
+        [*CLI, *args], env=_env(emu, tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=180
     )
 
 
@@ -85,12 +85,13 @@ def test_output_lines_in_openai_batch_format_with_openrouter_facts(emu, tmp_path
 
 def test_sigkill_then_rerun_every_row_once_and_only_in_flight_rows_sent_twice(emu, tmp_path):
     _write_rows(tmp_path / "in.jsonl", 40)
-    args = ["in.jsonl", "-o", "out.jsonl", "-m", "emulator/slow-300", "--concurrency", "4"]
+    # 10 waves of 0.5 s: the kill lands after 8 lines with seconds to spare, even on a loaded machine.
+    args = ["in.jsonl", "-o", "out.jsonl", "-m", "emulator/slow-500", "--concurrency", "4"]
     proc = subprocess.Popen(
         [*CLI, *args], env=_env(emu, tmp_path), cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     out = tmp_path / "out.jsonl"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a bound on a loaded machine's start-up, not a speed check
     while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 8):
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)

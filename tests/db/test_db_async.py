@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 from pathlib import Path
 
+from tests.db._lock import hold_write_lock
+
 from routerkit.db import SqliteDb
-
-
-def hold_lock_until(db_file: Path, release: threading.Event) -> tuple[threading.Thread, threading.Event]:
-    """Take the write lock from another connection; let it go only when ``release`` is set."""
-    locked = threading.Event()
-
-    def hold() -> None:
-        conn = sqlite3.connect(db_file, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            locked.set()
-            release.wait(30)
-            conn.execute("ROLLBACK")
-        finally:
-            conn.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert locked.wait(5)
-    return thread, locked
 
 
 async def test_a_locked_store_does_not_block_the_loop(tmp_path: Path) -> None:
@@ -37,7 +18,7 @@ async def test_a_locked_store_does_not_block_the_loop(tmp_path: Path) -> None:
         store.retry_deadline = 20
         await store.aget_runs("s")  # file and schema exist
         release = threading.Event()
-        holder, _ = hold_lock_until(db_file, release)
+        holder = hold_write_lock(db_file, release)
         ticks = 0
 
         async def ticker() -> None:

@@ -1,4 +1,7 @@
-"""SqliteDb in one process: exact round-trips, selection, listing, refusals, threads and locks."""
+"""What only `SqliteDb` has, in one process: exact round-trips on disk, the file format, refusals, locks.
+
+What every store promises (selection, listing, deletion, threads, surrogates) is in test_store_contract.py,
+which runs against `SqliteDb` too."""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ from typing import Any
 
 import pytest
 from tests.db._items import add_run, user
+from tests.db._lock import hold_write_lock
 
-from routerkit.db import SessionInfo, SessionStore, SessionStoreError, StoredRun
+from routerkit.db import SessionStore, SessionStoreError, StoredRun
 from routerkit.db.sqlite import SCHEMA_VERSION, SqliteDb
 from routerkit.errors import UsageError
 
@@ -84,45 +88,7 @@ def test_json_is_stored_compact_and_unescaped(db: SqliteDb, tmp_path: Path) -> N
     assert "café" in text
 
 
-def test_lone_surrogate_still_round_trips(db: SqliteDb) -> None:
-    items = [user("bad \ud800 half"), {"type": "x", "text": "ok é"}]  # json.loads('"\\ud800"') can produce this
-    db.start_run("s", "r", items)
-    [run] = db.get_runs("s", statuses=ALL)
-    assert run.input_items == items
-
-
 # -- selection ---------------------------------------------------------------------------------------------
-
-
-def test_limit_returns_the_last_runs_oldest_first(db: SqliteDb) -> None:
-    for i in range(6):
-        add_run(db, "s", f"r{i}")
-    assert [r.run_id for r in db.get_runs("s")] == [f"r{i}" for i in range(6)]
-    assert [r.run_id for r in db.get_runs("s", limit=3)] == ["r3", "r4", "r5"]
-    assert [r.run_id for r in db.get_runs("s", limit=1)] == ["r5"]
-    assert [r.run_id for r in db.get_runs("s", limit=100)] == [f"r{i}" for i in range(6)]
-    assert db.get_runs("s", limit=0) == []
-    assert db.get_runs("unknown") == []
-
-
-def test_statuses_filter_and_limit_apply_together(db: SqliteDb) -> None:
-    add_run(db, "s", "a")
-    add_run(db, "s", "b", status="error")
-    add_run(db, "s", "c")
-    add_run(db, "s", "d", status="interrupted")
-    add_run(db, "s", "e")
-    db.start_run("s", "f", [user("still going")])
-
-    assert [r.run_id for r in db.get_runs("s")] == ["a", "c", "e"]
-    assert [r.run_id for r in db.get_runs("s", limit=2)] == ["c", "e"]
-    assert [r.run_id for r in db.get_runs("s", statuses={"error"})] == ["b"]
-    assert [(r.run_id, r.status) for r in db.get_runs("s", statuses=["running"])] == [("f", "running")]
-    assert [r.run_id for r in db.get_runs("s", statuses=("completed", "error"), limit=3)] == ["b", "c", "e"]
-    assert [r.run_id for r in db.get_runs("s", statuses=ALL)] == ["a", "b", "c", "d", "e", "f"]
-    assert db.get_runs("s", statuses=()) == []
-    [running] = db.get_runs("s", statuses=["running"])
-    assert running.output_items == [] and running.content is None and running.model is None
-    assert running.metrics == {}
 
 
 def test_a_run_another_object_left_running_reads_as_interrupted_without_being_rewritten(tmp_path: Path) -> None:
@@ -145,52 +111,6 @@ def test_sequence_is_per_session(db: SqliteDb, tmp_path: Path) -> None:
     add_run(db, "a", "2")
     rows = raw(tmp_path / "agent.db", "SELECT session_id, seq, run_id FROM routerkit_runs ORDER BY session_id, seq")
     assert rows == [("a", 1, "1"), ("a", 2, "2"), ("b", 1, "1")]
-
-
-# -- sessions ----------------------------------------------------------------------------------------------
-
-
-def test_list_sessions_newest_first_with_counts_cost_and_title(db: SqliteDb) -> None:
-    assert db.list_sessions() == []
-    add_run(db, "old", "1", text="  First   question\nabout things ", metrics={"cost": 0.5})
-    add_run(db, "old", "2", text="second", metrics={"cost": 0.25})
-    add_run(db, "old", "3", status="error")  # no cost: counts as 0
-    add_run(db, "new", "1", text="x" * 200, metrics={"cost": 1.0})
-    db.start_run("tools", "1", [{"role": "system", "content": "sys"}, {"role": "user", "content": "plain text"}])
-
-    infos = db.list_sessions()
-    assert all(isinstance(info, SessionInfo) for info in infos)
-    assert [info.session_id for info in infos] == ["tools", "new", "old"]
-    tools, new, old = infos
-    assert (old.runs, new.runs, tools.runs) == (3, 1, 1)
-    assert old.total_cost == pytest.approx(0.75)
-    assert new.total_cost == pytest.approx(1.0)
-    assert tools.total_cost == 0.0
-    assert old.title == "First question about things"
-    assert tools.title == "plain text"
-    assert new.title is not None and len(new.title) <= 60 and new.title.endswith("…")
-    assert old.created_at <= old.updated_at <= new.created_at
-
-    add_run(db, "old", "4")  # activity moves a session to the top
-    assert db.list_sessions()[0].session_id == "old"
-
-
-def test_title_is_none_without_user_text(db: SqliteDb) -> None:
-    db.start_run("s", "r", [{"type": "function_call_output", "call_id": "c", "output": "x"}])
-    assert db.list_sessions()[0].title is None
-
-
-def test_delete_session(db: SqliteDb) -> None:
-    add_run(db, "a", "1")
-    add_run(db, "a", "2")
-    db.start_run("a", "3", [user("live")])
-    add_run(db, "b", "1")
-    assert db.delete_session("a") == 3
-    assert db.delete_session("a") == 0
-    assert db.get_runs("a", statuses=ALL) == []
-    assert [info.session_id for info in db.list_sessions()] == ["b"]
-    add_run(db, "a", "1")  # the session can start again, numbered from 1
-    assert [r.run_id for r in db.get_runs("a")] == ["1"]
 
 
 # -- refusals ----------------------------------------------------------------------------------------------
@@ -377,53 +297,14 @@ def test_close_and_context_manager(tmp_path: Path) -> None:
         assert [r.run_id for r in again.get_runs("s")] == ["r"]
 
 
-def test_one_object_shared_by_threads(db: SqliteDb) -> None:
-    errors: list[BaseException] = []
-
-    def work(n: int) -> None:
-        try:
-            for i in range(25):
-                add_run(db, "s", f"t{n}-{i}")
-                db.get_runs("s", limit=2)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    runs = db.get_runs("s")
-    assert len(runs) == 100 and len({r.run_id for r in runs}) == 100
-
-
-def hold_write_lock(db_file: Path, seconds: float) -> threading.Thread:
-    """Take the database's write lock from another connection and release it after ``seconds``."""
-    locked = threading.Event()
-
-    def hold() -> None:
-        conn = sqlite3.connect(db_file, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            locked.set()
-            time.sleep(seconds)
-            conn.execute("ROLLBACK")
-        finally:
-            conn.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert locked.wait(5)
-    return thread
-
-
 def test_a_lock_held_longer_than_the_busy_timeout_is_waited_out(tmp_path: Path) -> None:
     db_file = tmp_path / "busy.db"
     with SqliteDb(db_file) as store:
         store.busy_timeout = 0.02  # SQLite gives up quickly, so the store's own retry has to carry on
         store.list_sessions()
-        holder = hold_write_lock(db_file, 0.4)
+        release = threading.Event()
+        holder = hold_write_lock(db_file, release)
+        threading.Timer(0.4, release.set).start()
         started = time.monotonic()
         add_run(store, "s", "r")
         waited = time.monotonic() - started
@@ -438,11 +319,13 @@ def test_a_lock_that_is_never_released_is_reported_plainly(tmp_path: Path) -> No
         store.busy_timeout = 0.02
         store.retry_deadline = 0.2
         store.list_sessions()
-        holder = hold_write_lock(db_file, 0.8)
+        release = threading.Event()
+        holder = hold_write_lock(db_file, release)
         try:
             with pytest.raises(SessionStoreError) as info:
                 store.start_run("s", "r", [])
         finally:
+            release.set()
             holder.join()
         assert "busy" in str(info.value) and str(db_file) in str(info.value)
         assert "database is locked" not in str(info.value)

@@ -4,6 +4,9 @@ One async implementation; `Batch.run` drives it for scripts and the Ray mapper d
 Retries happen here, not in the model (its own `max_retries` is set to 0 for the batch): every attempt's
 429 must reach the shared cool-down and the adaptive concurrency, which a retry hidden inside the model
 would keep from them. The schedule is still the model layer's `RetryPolicy`, Retry-After included.
+Calls go through the models' shared, sharded connection pools of the running loop (unless the model brings
+its own client): one pool of `concurrency` connections costs httpcore2 a scan of all of them per request,
+which at 64 in flight was a quarter of the client's CPU per row (cProfile call counts in BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ from ._limits import Concurrency, LocalPace, Pace, PaceGate
 from ._rows import BatchResult, BatchRow
 
 if TYPE_CHECKING:
-    import httpx2
-
     from ..agent import Agent
 
 __all__ = ["Batch", "BatchStats"]
@@ -101,8 +102,8 @@ class Batch:
         self.stats = BatchStats()
         self.slots: Concurrency | None = None
         self._agent_model_id: str | None = None
-        # The model each requested id runs on, for rows without options of their own: built once per `arun`
-        # rather than per row (`dataclasses.replace` checks every field again).
+        # The model each requested id runs on, for rows without options of their own: built once, not per row
+        # (`dataclasses.replace` checks every field again).
         self._models: dict[str, OpenAIResponses] = {}
 
     # Drivers
@@ -124,14 +125,6 @@ class Batch:
 
     async def arun(self, rows: Iterable[Row]) -> AsyncGenerator[BatchResult, None]:
         """Results as rows finish. Rows are read one at a time as slots free up, never all at once."""
-        import httpx2
-
-        client = httpx2.AsyncClient(
-            limits=httpx2.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency),
-            follow_redirects=False,
-            trust_env=False,
-        )
-        self._models = {}  # they hold this run's client
         # A new semaphore for this event loop, keeping what earlier runs learnt (the Ray mapper runs once a batch).
         self.slots = Concurrency(self.concurrency, self.slots.limit if self.slots else None)
         tickets = asyncio.Semaphore(self.concurrency)  # rows started but not yet taken by the caller
@@ -139,7 +132,7 @@ class Batch:
         tasks: set[asyncio.Task[None]] = set()
 
         async def run_row(row: BatchRow) -> None:
-            await finished.put(await self._row(row, client))
+            await finished.put(await self._row(row))
 
         async def feed() -> None:
             try:
@@ -169,11 +162,10 @@ class Batch:
             for task in (feeder, *tasks):
                 task.cancel()
             await asyncio.gather(feeder, *tasks, return_exceptions=True)
-            await client.aclose()
 
     # One row
 
-    async def _row(self, row: BatchRow, client: httpx2.AsyncClient) -> BatchResult:
+    async def _row(self, row: BatchRow) -> BatchResult:
         assert self.slots is not None
         requested = row.model or self._default_model_id()
         attempts = 0
@@ -183,7 +175,7 @@ class Batch:
             try:
                 await self.pace.wait(_estimate(row) if self.estimate_tokens else 0)
                 try:
-                    result = await self._call(row, requested, client)
+                    result = await self._call(row, requested)
                 except APIError as exc:
                     if isinstance(exc, RateLimitError):
                         self.stats.rate_limited += 1
@@ -205,12 +197,12 @@ class Batch:
             self.stats.retries += 1
             await asyncio.sleep(delay)
 
-    async def _call(self, row: BatchRow, requested: str, client: httpx2.AsyncClient) -> BatchResult:
+    async def _call(self, row: BatchRow, requested: str) -> BatchResult:
         if self.model is not None:
-            return await _call_model(self._model_for(row, requested, client), row, requested)
-        return await self._call_agent(row, requested, client)
+            return await _call_model(self._model_for(row, requested), row, requested)
+        return await self._call_agent(row, requested)
 
-    def _model_for(self, row: BatchRow, requested: str, client: httpx2.AsyncClient) -> OpenAIResponses:
+    def _model_for(self, row: BatchRow, requested: str) -> OpenAIResponses:
         assert self.model is not None
         if not row.options and (model := self._models.get(requested)) is not None:
             return model
@@ -220,7 +212,6 @@ class Batch:
             id=requested,
             extra_body=extra,
             max_retries=0,
-            async_http_client=self.model.async_http_client or client,
         )
         if not row.options:
             if len(self._models) >= _MODELS_KEPT:  # rows naming ever new models: keep the cache small
@@ -228,7 +219,7 @@ class Batch:
             self._models[requested] = model
         return model
 
-    async def _call_agent(self, row: BatchRow, requested: str, client: httpx2.AsyncClient) -> BatchResult:
+    async def _call_agent(self, row: BatchRow, requested: str) -> BatchResult:
         from ..agent import RunCompletedEvent
 
         assert self.agent is not None
@@ -238,12 +229,7 @@ class Batch:
                 "agent must build an Agent on an OpenAIResponses or OpenRouterResponses model (the batch sets its "
                 f"id, retries and connection pool), got {type(agent.model).__name__}"
             )
-        agent.model = dataclasses.replace(
-            agent.model,
-            id=requested,
-            max_retries=0,
-            async_http_client=agent.model.async_http_client or client,
-        )
+        agent.model = dataclasses.replace(agent.model, id=requested, max_retries=0)
         if row.instructions is not None:
             agent.instructions = row.instructions
         async for event in agent.arun(_agent_input(row.input), stream=True, stream_events=True):
