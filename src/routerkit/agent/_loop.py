@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from ..wire._events import ResponseCompleted
 from ._events import RunContentEvent, RunErrorEvent, RunOutputEvent, RunPausedEvent
-from ._run_plan import AskModel, CallTools, Plan, StoreCall, plan
+from ._run_plan import AskModel, CallTools, Command, Plan, StoreCall, plan
 from ._tool_steps import Continuation, acall_tools, alast_output, call_tools, continuation, last_output
 
 if TYPE_CHECKING:
@@ -166,11 +166,7 @@ def _drive(agent: Agent, run: Plan) -> Iterator[RunOutputEvent]:
     model, store = agent.model, agent._store
     result: Any = None
     error: BaseException | None = None
-    while True:
-        try:
-            step = run.send(result) if error is None else run.throw(error)
-        except StopIteration:
-            return
+    while (step := _next(run, result, error)) is not None:
         result = error = None
         try:
             match step:
@@ -201,11 +197,7 @@ async def _adrive(agent: Agent, run: Plan) -> AsyncIterator[RunOutputEvent]:
     model, store = agent.model, agent._store
     result: Any = None
     error: BaseException | None = None
-    while True:
-        try:
-            step = run.send(result) if error is None else run.throw(error)
-        except StopIteration:
-            return
+    while (step := _next(run, result, error)) is not None:
         result = error = None
         try:
             match step:
@@ -231,6 +223,14 @@ async def _adrive(agent: Agent, run: Plan) -> AsyncIterator[RunOutputEvent]:
                     yield step
         except BaseException as exc:  # the plan decides: record, report, re-raise
             error = exc
+
+
+def _next(run: Plan, result: Any, error: BaseException | None) -> RunOutputEvent | Command | None:
+    """The plan's next event or command, given the last command's `result` or `error`; None once it ended."""
+    try:
+        return run.send(result) if error is None else run.throw(error)
+    except StopIteration:
+        return None
 
 
 #: What a stream carries without `stream_events`: the answer's deltas, the pause the caller must answer

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ._state import RunState, ToolStep
     from ._tool_steps import Continuation
 
-__all__ = ["AskModel", "CallTools", "Plan", "StoreCall", "plan"]
+__all__ = ["AskModel", "CallTools", "Command", "Plan", "StoreCall", "plan"]
 
 
 @dataclass(slots=True)
