@@ -19,13 +19,10 @@ from ._tool_steps import Continuation, acall_tools, alast_output, call_tools, co
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from ..db.base import SessionStore
     from ._agent import Agent
     from ._hitl import RunRequirement
-    from ._model import Model
     from ._run_setup import RunCall
     from .run import RunOutput, ToolExecution
-    from .tools import FunctionTool
 
 __all__ = ["RunLoop", "acontent_only", "content_only"]
 
@@ -34,18 +31,12 @@ class RunLoop:
     """The part of `Agent` that drives runs; the agent provides the model, the store and the run's setup."""
 
     if TYPE_CHECKING:
-        model: Model
         session_id: str
-        add_history_to_context: bool
         last_run: RunOutput | None
-        tools: Sequence[Any] | None
-        _sources: bool
-        _store: SessionStore
 
         def _call(
             self, session_id: str | None, user_id: str | None, output_schema: type[BaseModel] | None
         ) -> RunCall: ...
-        def tools_by_name(self) -> dict[str, FunctionTool]: ...
 
     # Continuing a paused run
 
