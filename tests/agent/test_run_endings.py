@@ -2,7 +2,7 @@
 
 One plan drives sync and async runs (`agent/_run_plan.py`), so each ending is checked both ways, through the
 real HTTP path to the emulator: a Ctrl-C inside a tool, a stream left while its tools run, a task cancelled
-during a tool, and a tool turn the model never answers (the store fails the run with the model's error).
+during a tool, a provider failure after a tool turn; and the order of a turn's tool events in each driver.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import asyncio
 
 import pytest
 
-from routerkit.agent import Agent, RunErrorEvent, ToolCallStartedEvent
+from routerkit.agent import Agent, RunErrorEvent, ToolCallCompletedEvent, ToolCallStartedEvent
 from routerkit.emulator import Reply
 from routerkit.errors import ServerError
 from routerkit.run.base import RunStatus
@@ -117,3 +117,31 @@ async def test_a_failure_after_a_tool_turn_keeps_the_tool_results_in_the_error_r
     assert any(isinstance(e, ToolCallStartedEvent) for e in events) and len(emu.requests) == 2
     (stored,) = agent.db.get_runs(agent.session_id, statuses=("error",))
     assert [i["type"] for i in stored.output_items] == ["function_call", "function_call_output"]
+
+
+async def test_tool_events_come_call_by_call_in_run_and_turn_by_turn_in_arun(emu, make_model):
+    """Sync code calls one tool after another, each call's events before the next starts; async code starts
+    the turn's calls together, so all their start events come first."""
+
+    def first_tool(x: int) -> str:
+        """First."""
+        return "one"
+
+    def second_tool(y: int) -> str:
+        """Second."""
+        return "two"
+
+    def order(events: list[object]) -> list[str]:
+        kinds = {ToolCallStartedEvent: "started", ToolCallCompletedEvent: "completed"}
+        return [f"{kinds[type(e)]} {e.call.name}" for e in events if type(e) in kinds]  # type: ignore[attr-defined]
+
+    agent = Agent(model=make_model("emulator/tool"), tools=[first_tool, second_tool])
+    sync = order(list(agent.run("use all tools", stream=True, stream_events=True)))
+    assert sync == ["started first_tool", "completed first_tool", "started second_tool", "completed second_tool"]
+    events = [e async for e in agent.arun("use all tools", stream=True, stream_events=True)]
+    assert order(events) == [
+        "started first_tool",
+        "started second_tool",
+        "completed first_tool",
+        "completed second_tool",
+    ]
