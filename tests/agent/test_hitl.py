@@ -19,6 +19,7 @@ from rich.console import Console
 from routerkit.agent import (
     Agent,
     RunCompletedEvent,
+    RunContentEvent,
     RunContinuedEvent,
     RunPausedEvent,
     RunRequirement,
@@ -80,9 +81,9 @@ async def resume(agent: Agent, mode: str, **kwargs: Any) -> tuple[Any, list[Any]
     if mode == "async":
         return await agent.acontinue_run(**kwargs), []
     if mode == "sync-stream":
-        events = await events_of(agent.continue_run(**kwargs, stream=True))
+        events = await events_of(agent.continue_run(**kwargs, stream=True, stream_events=True))
     else:
-        events = await events_of(agent.acontinue_run(**kwargs, stream=True))
+        events = await events_of(agent.acontinue_run(**kwargs, stream=True, stream_events=True))
     return events[-1].output, events
 
 
@@ -123,6 +124,21 @@ async def test_a_rejected_call_never_runs_and_the_model_gets_the_note(emu, make_
     told = [i["output"] for i in emu.requests[-1].body["input"] if i.get("type") == "function_call_output"]
     assert told == ["Error: the user rejected this call to delete_file: that file is needed"]
     assert "that file is needed" in out.content
+
+
+@pytest.mark.parametrize("mode", ["sync-stream", "async-stream"])
+async def test_a_streamed_continuation_without_stream_events_is_the_answer_only_as_in_run(emu, make_model, mode):
+    agent = Agent(model=make_model("emulator/tool"), tools=[delete_file])
+    paused, _ = await start(agent, mode)
+    call = agent.continue_run if mode == "sync-stream" else agent.acontinue_run
+    again = await events_of(call(run_id=paused.run_id, stream=True))  # nothing answered: paused again
+    assert [type(e) for e in again] == [RunPausedEvent] and len(emu.requests) == 1
+    again[0].output.active_requirements[0].confirm()
+    events = await events_of(call(run_response=again[0].output, stream=True))
+    assert events and all(isinstance(e, RunContentEvent) for e in events)
+    out = agent.last_run
+    assert out is not None and out.status == RunStatus.completed and deleted
+    assert "".join(e.content for e in events) == out.content
 
 
 def test_continuing_with_the_call_unanswered_sends_nothing_and_stays_paused(emu, make_model):

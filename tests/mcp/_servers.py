@@ -90,6 +90,7 @@ def _serve_http(server: MCPServer) -> None:
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    sock.listen()  # before the port is printed: a client connecting while uvicorn starts waits, not refused
     print(sock.getsockname()[1], flush=True)
     app = server.streamable_http_app()  # /mcp, and the older SSE transport beside it: /sse and /messages/
     app.router.routes.extend(server.sse_app().routes)

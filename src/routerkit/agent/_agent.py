@@ -281,7 +281,8 @@ class Agent(RunLoop, SessionReads):
         On a terminal the answer is rendered live; anywhere else (`| tee`, a file, a notebook) the same
         panels are printed as each block finishes, without colours or cursor movement, and Jupyter renders
         them as rich output. A failed run is shown in a red panel and returned with `.error` set. Tool calls
-        and reasoning are always shown; `stream_events` is taken for agno code and changes nothing.
+        and reasoning are always shown (agno shows streamed tool calls only with `stream_events=True`), so
+        `stream_events` is taken for agno code and changes nothing.
         """
         items, message = user_input(input, images=images, audio=audio, videos=videos, files=files)
         return shower().print_run(

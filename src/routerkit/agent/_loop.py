@@ -1,10 +1,9 @@
-"""The run loop's drivers, sync and async, and `continue_run`: the methods `Agent` inherits from `RunLoop`.
+"""The run's two drivers, sync and async, and `continue_run`: the methods `Agent` inherits from `RunLoop`.
 
-A driver asks the model, hands the answer to `RunState`, runs the tool calls it decides on (`_tool_steps`) and
-stores the run when it ends: completed, failed, or paused for the user's confirmation. A paused run is picked
-up again from the session store, so `continue_run` works in a new process on the same `SqliteDb`. What a run
-starts from (`RunCall`, its state) and the record it leaves are in `_run_setup`; `content_only` keeps what
-agno's `stream_events=False` yields.
+Every decision of a run is in `_run_plan.plan` (a sans-IO generator); a driver only carries out its commands
+(ask the model, call the tools, call the session store) and yields its events. A paused run is picked up again
+from the session store, so `continue_run` works in a new process on the same `SqliteDb`. `content_only` keeps
+what agno's `stream_events=False` yields.
 """
 
 from __future__ import annotations
@@ -12,39 +11,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
-from ..models._observe import agent_run
 from ..wire._events import ResponseCompleted
-from ._events import (
-    RunCompletedEvent,
-    RunContentEvent,
-    RunContinuedEvent,
-    RunErrorEvent,
-    RunOutputEvent,
-    RunPausedEvent,
-    RunStartedEvent,
-)
-from ._run_setup import RunCall, history_query, new_state, record
-from ._tool_steps import (
-    Continuation,
-    alast_output,
-    arun_steps,
-    continuation,
-    find_paused,
-    last_output,
-    resume_into,
-    run_steps,
-)
+from ._events import RunContentEvent, RunErrorEvent, RunOutputEvent, RunPausedEvent
+from ._run_plan import AskModel, CallTools, Command, Plan, StoreCall, plan
+from ._tool_steps import Continuation, acall_tools, alast_output, call_tools, continuation, last_output
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from ..db.base import SessionStore, StoredRun
     from ._agent import Agent
     from ._hitl import RunRequirement
-    from ._model import Model
-    from ._state import RunState, ToolStep
+    from ._run_setup import RunCall
     from .run import RunOutput, ToolExecution
-    from .tools import FunctionTool
 
 __all__ = ["RunLoop", "acontent_only", "content_only"]
 
@@ -53,18 +31,12 @@ class RunLoop:
     """The part of `Agent` that drives runs; the agent provides the model, the store and the run's setup."""
 
     if TYPE_CHECKING:
-        model: Model
         session_id: str
-        add_history_to_context: bool
         last_run: RunOutput | None
-        tools: Sequence[Any] | None
-        _sources: bool
-        _store: SessionStore
 
         def _call(
             self, session_id: str | None, user_id: str | None, output_schema: type[BaseModel] | None
         ) -> RunCall: ...
-        def tools_by_name(self) -> dict[str, FunctionTool]: ...
 
     # Continuing a paused run
 
@@ -78,6 +50,7 @@ class RunLoop:
         updated_tools: Sequence[ToolExecution] | None = None,
         session_id: str | None = None,
         stream: Literal[False] = False,
+        stream_events: bool = False,
     ) -> RunOutput: ...
     @overload
     def continue_run(
@@ -89,6 +62,7 @@ class RunLoop:
         updated_tools: Sequence[ToolExecution] | None = None,
         session_id: str | None = None,
         stream: Literal[True],
+        stream_events: bool = False,
     ) -> Iterator[RunOutputEvent]: ...
     def continue_run(
         self,
@@ -99,18 +73,23 @@ class RunLoop:
         updated_tools: Sequence[ToolExecution] | None = None,
         session_id: str | None = None,
         stream: bool = False,
+        stream_events: bool = False,
     ) -> RunOutput | Iterator[RunOutputEvent]:
         """Go on with a paused run (`output.is_paused`) once its requirements are confirmed or rejected.
 
         Name the run by `run_response` or `run_id` (with `session_id` when this agent's differs). The run is
         read back from the agent's `db`, so a new process with an agent on the same `SqliteDb` continues it.
-        With requirements still unanswered, nothing is sent and the run comes back paused.
+        With requirements still unanswered, nothing is sent and the run comes back paused. Streamed, as `run`:
+        the answer's deltas (and a `RunPausedEvent` if it pauses again), or with `stream_events=True` every
+        event from `RunContinuedEvent` to `RunCompletedEvent` or `RunPausedEvent`.
         """
         how = continuation(
             self.session_id, self.last_run, run_response, run_id, requirements, updated_tools, session_id
         )
         events = self._run([], self._call(how.session_id, None, None), stream=stream, resume=how)
-        return events if stream else last_output(events)
+        if stream:
+            return events if stream_events else content_only(events)
+        return last_output(events)
 
     @overload
     def acontinue_run(
@@ -122,6 +101,7 @@ class RunLoop:
         updated_tools: Sequence[ToolExecution] | None = None,
         session_id: str | None = None,
         stream: Literal[False] = False,
+        stream_events: bool = False,
     ) -> Coroutine[Any, Any, RunOutput]: ...
     @overload
     def acontinue_run(
@@ -133,6 +113,7 @@ class RunLoop:
         updated_tools: Sequence[ToolExecution] | None = None,
         session_id: str | None = None,
         stream: Literal[True],
+        stream_events: bool = False,
     ) -> AsyncIterator[RunOutputEvent]: ...
     def acontinue_run(
         self,
@@ -143,143 +124,104 @@ class RunLoop:
         updated_tools: Sequence[ToolExecution] | None = None,
         session_id: str | None = None,
         stream: bool = False,
+        stream_events: bool = False,
     ) -> Coroutine[Any, Any, RunOutput] | AsyncIterator[RunOutputEvent]:
         """`continue_run` for async code: awaitable, or with `stream=True` an async iterator of events."""
         how = continuation(
             self.session_id, self.last_run, run_response, run_id, requirements, updated_tools, session_id
         )
         events = self._arun([], self._call(how.session_id, None, None), stream=stream, resume=how)
-        return events if stream else alast_output(events)
+        if stream:
+            return events if stream_events else acontent_only(events)
+        return alast_output(events)
 
-    # Drivers: the same loop, sync and async
+    # The run: one plan (`_run_plan`), carried out by a sync and an async driver
 
     def _run(
         self, items: list[dict[str, Any]], call: RunCall, *, stream: bool, resume: Continuation | None = None
     ) -> Iterator[RunOutputEvent]:
-        """One run of the agent on `items` (or the paused run `resume` names), every event: recorded as started
-        before the first request, and as completed, paused, failed or interrupted however the generator ends
-        (a failure is raised after its event)."""
+        """One run of the agent on `items` (or the paused run `resume` names), every event (see `plan`)."""
         agent = cast("Agent", self)
-        store = self._store
-        history = store.get_runs(call.session_id, **history_query(agent)) if self.add_history_to_context else []
-        if resume is None:
-            state = new_state(agent, items, history, call)
-            store.start_run(call.session_id, state.output.run_id, items[:], user_id=call.user_id)
-            yield RunStartedEvent(state.output.run_id, self.model.id)
-            steps = None
-        else:
-            runs = store.get_runs(resume.session_id, limit=None, statuses=("paused",))
-            state, steps = self._resumed(find_paused(runs, resume), history, call, resume)
-            yield RunContinuedEvent(resume.run_id)
-        event_for = state.acc.event
-        observed = agent_run(agent, state.output)
-        try:
-            while True:
-                if steps is None:
-                    if stream:
-                        response = None
-                        for event in self.model.invoke_stream(state.request(), **state.options()):
-                            if type(event) is ResponseCompleted:
-                                response = event.response
-                            elif (run_event := event_for(event)) is not None:
-                                yield run_event
-                        assert response is not None
-                    else:
-                        response = self.model.invoke(state.request(), **state.options())
-                    calls = state.absorb(response)
-                    if not calls:
-                        break
-                    steps = state.steps(calls)
-                yield from run_steps(state, steps, observed)
-                steps = None
-                if state.waiting or state.turn_ends_run():
-                    break
-            output = state.pause() if state.waiting else state.finish()
-            store.finish_run(**record(agent, state))
-            observed.end(output)
-        except Exception as exc:
-            failed = state.fail(exc)
-            store.finish_run(**record(agent, state))
-            observed.end(failed, exc)
-            yield RunErrorEvent(exc, failed)
-            raise
-        except BaseException as exc:  # KeyboardInterrupt, or the caller closed the stream
-            observed.end(state.fail(exc), exc)
-            store.finish_run(**record(agent, state))
-            raise
-        yield RunPausedEvent(output) if output.is_paused else RunCompletedEvent(output)
+        return _drive(agent, plan(agent, items, call, stream=stream, concurrent=False, resume=resume))
 
-    async def _arun(
+    def _arun(
         self, items: list[dict[str, Any]], call: RunCall, *, stream: bool, resume: Continuation | None = None
     ) -> AsyncIterator[RunOutputEvent]:
         """`_run` for async code: the tool calls of one turn run concurrently."""
-        if self._sources:  # let MCP servers connect and list their tools without blocking the loop
-            from ._tool_sources import aprepare
-
-            await aprepare(self.tools or ())
         agent = cast("Agent", self)
-        store = self._store
-        query = history_query(agent)
-        history = await store.aget_runs(call.session_id, **query) if self.add_history_to_context else []
-        if resume is None:
-            state = new_state(agent, items, history, call)
-            await store.astart_run(call.session_id, state.output.run_id, items[:], user_id=call.user_id)
-            yield RunStartedEvent(state.output.run_id, self.model.id)
-            steps = None
-        else:
-            runs = await store.aget_runs(resume.session_id, limit=None, statuses=("paused",))
-            state, steps = self._resumed(find_paused(runs, resume), history, call, resume)
-            yield RunContinuedEvent(resume.run_id)
-        event_for = state.acc.event
-        observed = agent_run(agent, state.output)
-        try:
-            while True:
-                if steps is None:
-                    if stream:
-                        response = None
-                        model_events = self.model.ainvoke_stream(state.request(), **state.options())
-                        try:
-                            async for event in model_events:
-                                if type(event) is ResponseCompleted:
-                                    response = event.response
-                                elif (run_event := event_for(event)) is not None:
-                                    yield run_event
-                        finally:
-                            # Closed here, while the event loop runs: left to the garbage collector, the HTTP
-                            # response of a stream the caller closed early would be closed without a loop.
-                            await _aclose(model_events)
-                        assert response is not None
-                    else:
-                        response = await self.model.ainvoke(state.request(), **state.options())
-                    calls = state.absorb(response)
-                    if not calls:
-                        break
-                    steps = state.steps(calls)
-                async for step_event in arun_steps(state, steps, observed):
-                    yield step_event
-                steps = None
-                if state.waiting or state.turn_ends_run():
-                    break
-            output = state.pause() if state.waiting else state.finish()
-            await store.afinish_run(**record(agent, state))
-            observed.end(output)
-        except Exception as exc:
-            failed = state.fail(exc)
-            await store.afinish_run(**record(agent, state))
-            observed.end(failed, exc)
-            yield RunErrorEvent(exc, failed)
-            raise
-        except BaseException as exc:  # CancelledError, KeyboardInterrupt, or the caller closed the stream
-            observed.end(state.fail(exc), exc)
-            await store.afinish_run(**record(agent, state))
-            raise
-        yield RunPausedEvent(output) if output.is_paused else RunCompletedEvent(output)
+        return _adrive(agent, plan(agent, items, call, stream=stream, concurrent=True, resume=resume))
 
-    def _resumed(
-        self, paused: StoredRun, history: Sequence[StoredRun], call: RunCall, how: Continuation
-    ) -> tuple[RunState, list[ToolStep]]:
-        state = new_state(cast("Agent", self), list(paused.input_items), history, call, run_id=paused.run_id)
-        return state, resume_into(state, paused, how, self.tools_by_name())
+
+def _drive(agent: Agent, run: Plan) -> Iterator[RunOutputEvent]:
+    """Carry `run`'s commands out and yield its events; whatever a command raises is thrown into `run`."""
+    model, store = agent.model, agent._store
+    result: Any = None
+    error: BaseException | None = None
+    while (step := _next(run, result, error)) is not None:
+        result = error = None
+        try:
+            match step:
+                case AskModel(stream=True, event_for=event_for):
+                    for event in model.invoke_stream(step.request, **step.options):
+                        if type(event) is ResponseCompleted:
+                            result = event.response
+                        elif (run_event := event_for(event)) is not None:
+                            yield run_event
+                case AskModel():
+                    result = model.invoke(step.request, **step.options)
+                case CallTools(steps=steps, observed=observed):
+                    result = call_tools(steps, observed)
+                case StoreCall(method=method, args=args, kwargs=kwargs):
+                    result = getattr(store, method)(*args, **kwargs)
+                case _:
+                    yield step
+        except BaseException as exc:  # the plan decides: record, report, re-raise
+            error = exc
+
+
+async def _adrive(agent: Agent, run: Plan) -> AsyncIterator[RunOutputEvent]:
+    """`_drive` for async code; MCP sources connect first, without blocking the event loop."""
+    if agent._sources:
+        from ._tool_sources import aprepare
+
+        await aprepare(agent.tools or ())
+    model, store = agent.model, agent._store
+    result: Any = None
+    error: BaseException | None = None
+    while (step := _next(run, result, error)) is not None:
+        result = error = None
+        try:
+            match step:
+                case AskModel(stream=True, event_for=event_for):
+                    model_events = model.ainvoke_stream(step.request, **step.options)
+                    try:
+                        async for event in model_events:
+                            if type(event) is ResponseCompleted:
+                                result = event.response
+                            elif (run_event := event_for(event)) is not None:
+                                yield run_event
+                    finally:
+                        # Closed here, while the event loop runs: left to the garbage collector, the HTTP
+                        # response of a stream the caller closed early would be closed without a loop.
+                        await _aclose(model_events)
+                case AskModel():
+                    result = await model.ainvoke(step.request, **step.options)
+                case CallTools(steps=steps, observed=observed):
+                    result = await acall_tools(steps, observed)
+                case StoreCall(method=method, args=args, kwargs=kwargs):
+                    result = await getattr(store, "a" + method)(*args, **kwargs)
+                case _:
+                    yield step
+        except BaseException as exc:  # the plan decides: record, report, re-raise
+            error = exc
+
+
+def _next(run: Plan, result: Any, error: BaseException | None) -> RunOutputEvent | Command | None:
+    """The plan's next event or command, given the last command's `result` or `error`; None once it ended."""
+    try:
+        return run.send(result) if error is None else run.throw(error)
+    except StopIteration:
+        return None
 
 
 #: What a stream carries without `stream_events`: the answer's deltas, the pause the caller must answer

@@ -1,6 +1,6 @@
 """What a run starts from and what it leaves in the store: the per-call overrides (`RunCall`), the run's
 `RunState` with its history and request options, and the record `finish_run` gets. The sync and async drivers
-in `_loop` share all of it, so they only call the model, the tools and the session store.
+in `_loop` share all of it through `_run_plan`, so they only call the model, the tools and the store.
 """
 
 from __future__ import annotations

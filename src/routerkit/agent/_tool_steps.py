@@ -1,18 +1,19 @@
-"""Running one model turn's tool calls, sync and async, as run events; and picking a paused run up again.
+"""Calling one turn's tools, sync and async; picking a paused run up again; a run's final output.
 
-The decisions (what runs, what is refused, what waits for the user) are `RunState`'s; here the calls are
-made: one after another in `run`, concurrently in `arun` (sync tools in worker threads).
+The decisions (what runs, what is refused, what waits for the user, which events say so) are `RunState`'s
+and `_run_plan`'s; here the calls are made: one after another, or concurrently in async code (sync tools in
+worker threads).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..wire._response import FunctionCall
-from ._events import RunCompletedEvent, RunContentEvent, RunPausedEvent, ToolCallCompletedEvent, ToolCallStartedEvent
+from ._events import RunCompletedEvent, RunPausedEvent
 from ._hitl import apply_answers, executions_from_stored, metrics_from
 from .run import RunOutput
 
@@ -27,42 +28,33 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Continuation",
+    "acall_tools",
     "alast_output",
-    "arun_steps",
+    "call_tools",
     "continuation",
     "find_paused",
     "last_output",
     "resume_into",
-    "run_steps",
 ]
 
-StepEvent = ToolCallStartedEvent | ToolCallCompletedEvent | RunContentEvent
+
+def call_tools(steps: Sequence[ToolStep], observed: RunObserver | Noop) -> list[ToolResult]:
+    """The steps' results, one call after another, each in its `execute_tool` span and log record."""
+    return [_call(step, observed) for step in steps]
 
 
-def run_steps(state: RunState, steps: Sequence[ToolStep], observed: RunObserver | Noop) -> Iterator[StepEvent]:
-    """Each step's tool call (its `execute_tool` span and log record in `observed`), as run events."""
-    for step in steps:
-        yield ToolCallStartedEvent(step.call, step.execution)
-        with observed.tool(step.call) as seen:
-            result = seen(step.preset if step.preset is not None else _tool(step).call(step.call.arguments))
-        yield from state.done(step, result)
+async def acall_tools(steps: Sequence[ToolStep], observed: RunObserver | Noop) -> list[ToolResult]:
+    """`call_tools` for async code: parallel calls run concurrently; a single one is simply awaited."""
+    if len(steps) <= 1:
+        return [await _acall(step, observed) for step in steps]
+    import asyncio  # the sync path, and `import routerkit.agent`, never need asyncio
+
+    return list(await asyncio.gather(*(_acall(step, observed) for step in steps)))
 
 
-async def arun_steps(
-    state: RunState, steps: Sequence[ToolStep], observed: RunObserver | Noop
-) -> AsyncIterator[StepEvent]:
-    """`run_steps` for async code: the calls of one turn run concurrently."""
-    for step in steps:
-        yield ToolCallStartedEvent(step.call, step.execution)
-    results = await _gather([_acall(step, observed) for step in steps])
-    for step, result in zip(steps, results, strict=True):
-        for event in state.done(step, result):
-            yield event
-
-
-def _tool(step: ToolStep) -> FunctionTool:
-    assert step.tool is not None
-    return step.tool
+def _call(step: ToolStep, observed: RunObserver | Noop) -> ToolResult:
+    with observed.tool(step.call) as seen:
+        return seen(step.preset if step.preset is not None else _tool(step).call(step.call.arguments))
 
 
 async def _acall(step: ToolStep, observed: RunObserver | Noop) -> ToolResult:
@@ -70,13 +62,9 @@ async def _acall(step: ToolStep, observed: RunObserver | Noop) -> ToolResult:
         return seen(step.preset if step.preset is not None else await _tool(step).acall(step.call.arguments))
 
 
-async def _gather(calls: list[Coroutine[Any, Any, ToolResult]]) -> list[ToolResult]:
-    """Parallel tool calls run concurrently; a single one is simply awaited."""
-    if len(calls) <= 1:
-        return [await call for call in calls]
-    import asyncio  # the sync path, and `import routerkit.agent`, never need asyncio
-
-    return list(await asyncio.gather(*calls))
+def _tool(step: ToolStep) -> FunctionTool:
+    assert step.tool is not None
+    return step.tool
 
 
 @dataclass(frozen=True, slots=True)

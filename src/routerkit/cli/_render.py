@@ -98,7 +98,7 @@ def drive(
         output = _show(events, view, waiting)
         while output.is_paused and agent is not None:
             confirm_calls(output, view, ask=sys.stdin.isatty() and sys.stdout.isatty())
-            output = _show(agent.continue_run(run_response=output, stream=True), view, None)
+            output = _show(agent.continue_run(run_response=output, stream=True, stream_events=True), view, None)
     finally:
         view.close()
     return output
