@@ -11,7 +11,7 @@ import pytest
 
 from routerkit.agent import Agent
 from routerkit.db import SqliteDb
-from tests.db.test_db_async import hold_lock_until
+from tests.db._lock import hold_write_lock
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["arun", "arun-stream"])
@@ -23,7 +23,7 @@ async def test_a_locked_session_database_does_not_block_the_loop(tmp_path: Path,
     agent = Agent(model=make_model("emulator/echo"), db=store, session_id="s", add_history_to_context=True)
     await agent.arun("first")  # file, schema and one turn of history exist
     release = threading.Event()
-    holder, _ = hold_lock_until(db_file, release)
+    holder = hold_write_lock(db_file, release)
     ticks = 0
 
     async def ticker() -> None:
