@@ -141,15 +141,21 @@ def continuation(
 
 
 def last_output(events: Iterator[RunOutputEvent]) -> RunOutput:
-    """The output of a run driven to its end: completed or paused (a failure raises)."""
+    """The output of a run driven to its end: completed or paused (a failure raises). The events are read to
+    the end, past the last one, so the run's generator finishes here rather than waiting to be closed."""
+    output = None
     for event in events:
         if isinstance(event, RunCompletedEvent | RunPausedEvent):
-            return event.output
-    raise AssertionError("a run ends in RunCompleted or RunPaused, or raises")  # pragma: no cover
+            output = event.output
+    assert output is not None, "a run ends in RunCompleted or RunPaused, or raises"
+    return output
 
 
 async def alast_output(events: AsyncIterator[RunOutputEvent]) -> RunOutput:
+    """`last_output` for async code: read to the end, so no finaliser task is left to close the generator."""
+    output = None
     async for event in events:
         if isinstance(event, RunCompletedEvent | RunPausedEvent):
-            return event.output
-    raise AssertionError("a run ends in RunCompleted or RunPaused, or raises")  # pragma: no cover
+            output = event.output
+    assert output is not None, "a run ends in RunCompleted or RunPaused, or raises"
+    return output

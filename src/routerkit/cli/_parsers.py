@@ -154,6 +154,11 @@ def model_options() -> argparse.ArgumentParser:
         metavar="URL",
         help="the tools of an MCP server at URL, streamable HTTP (repeatable)",
     )
+    tools.add_argument(
+        "--confirm",
+        action="store_true",
+        help="ask on the terminal before each MCP tool runs (without a terminal the call is refused)",
+    )
     return parent
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import argparse
 
     from routerkit.agent import Agent
+    from routerkit.agent.tools import FunctionTool
     from routerkit.db.sqlite import SqliteDb
     from routerkit.models.openrouter import OpenRouterResponses
     from routerkit.tools.mcp import MCPTools
@@ -73,10 +74,10 @@ class Chat:
         args: argparse.Namespace,
         db: SqliteDb,
         given: frozenset[str] = frozenset(),
-        tools: Sequence[MCPTools] = (),
+        tools: Sequence[MCPTools | FunctionTool] = (),
     ) -> None:
         """`given`: which of "model" and "reasoning" the command line set (those win over a resumed session's);
-        `tools`: the connected MCP servers of `--mcp` / `--mcp-url`."""
+        `tools`: the connected MCP servers of `--mcp` / `--mcp-url` (their tools, with `--confirm`)."""
         from routerkit.agent import Agent
 
         self.args = args
