@@ -63,3 +63,4 @@ def test_ask_piped_loads_no_tool_machinery_or_terminal_rendering(cli_env, emu):
     assert "pydantic" not in _heavy(seen["modules"])  # no tools given: the tool schema code stays unloaded
     assert "rich" not in _heavy(seen["modules"])  # piped: plain text, no live markdown
     assert "routerkit.agent.tools" not in seen["modules"] and "mcp" not in _heavy(seen["modules"])
+    assert "asyncio" not in _heavy(seen["modules"])  # a sync run: the session store offloads only async calls

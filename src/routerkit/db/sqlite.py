@@ -22,7 +22,6 @@ holds the table and its queries.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import sqlite3
@@ -107,6 +106,8 @@ class SqliteDb(SessionStore, SqliteFile):
         self.close()
 
     async def _offload(self, call: Callable[[], _T]) -> _T:
+        import asyncio  # here: sync code (the CLI's every command) never needs asyncio
+
         return await asyncio.to_thread(call)
 
     # -- schema ------------------------------------------------------------------------------------------
