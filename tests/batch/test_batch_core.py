@@ -3,11 +3,12 @@ rows read lazily, the budget, the shared cool-down under 429 storms, and refusin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 
-from routerkit.batch import Batch, BatchRow, Pace
+from routerkit.batch import Batch, BatchRow, Concurrency, Pace
 from routerkit.emulator import Emulator, RateLimit
 from routerkit.errors import BadRequestError, RateLimitError, UsageError
 from routerkit.models.openrouter import OpenRouterResponses
@@ -88,6 +89,20 @@ def test_429_storm_converges_without_failing_rows():
     # Cool-downs are shared: far fewer than one 429 per row, where each row retrying alone would storm.
     assert sent - 60 == batch.stats.rate_limited < 60
     assert batch.slots.limit < 16  # settled below the starting concurrency: the storm was heard by every row
+
+
+async def test_cut_concurrency_holds_new_rows_until_enough_slots_free():
+    # The slot bookkeeping alone (no calls needed): after a cut, rows wait until in-flight drops below the limit.
+    slots = Concurrency(4)
+    epochs = [await slots.acquire() for _ in range(4)]
+    slots.rate_limited(epochs[0])  # 4 → 2 while 4 are in flight
+    waiter = asyncio.ensure_future(slots.acquire())
+    await slots.release()  # 3 in flight: still not below 2
+    await asyncio.sleep(0)
+    assert not waiter.done()
+    await slots.release()
+    await slots.release()  # 1 in flight: the waiting row starts
+    assert await asyncio.wait_for(waiter, 5) == 1 and slots.active == 2
 
 
 def test_rpm_pace_spaces_starts_and_a_429_is_retried_never_paid_twice():

@@ -89,6 +89,8 @@ class Concurrency:
     """A semaphore whose size adapts: halved on a rate limit, +1 per `limit` successes, up to `maximum`.
 
     One 429 storm halves it once: answers to requests sent before the last cut do not cut it again.
+    A free slot is taken without the condition's lock (nothing awaits between the check and the count), and a
+    release only notifies when a row waits: the lock hops cost ~20 calls a row in the common case of no waiting.
     """
 
     def __init__(self, maximum: int, limit: float | None = None) -> None:
@@ -97,19 +99,26 @@ class Concurrency:
         self.active = 0
         self.cuts = 0
         self._epoch = 0
+        self._waiting = 0
         self._changed = asyncio.Condition()
 
     async def acquire(self) -> int:
         """Wait for a free slot; returns the epoch to hand back to `rate_limited`."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.active < int(self.limit))
-            self.active += 1
-            return self._epoch
+        if self.active >= int(self.limit):
+            async with self._changed:
+                self._waiting += 1
+                try:
+                    await self._changed.wait_for(lambda: self.active < int(self.limit))
+                finally:
+                    self._waiting -= 1
+        self.active += 1
+        return self._epoch
 
     async def release(self) -> None:
-        async with self._changed:
-            self.active -= 1
-            self._changed.notify_all()
+        self.active -= 1
+        if self._waiting:
+            async with self._changed:
+                self._changed.notify_all()
 
     def succeeded(self) -> None:
         if self.limit < self.maximum:

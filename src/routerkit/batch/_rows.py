@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import APIError, RouterkitError
+from ..wire import is_fallback
 
 __all__ = ["BatchResult", "BatchRow", "error_facts"]
 
@@ -57,8 +58,6 @@ class BatchResult:
 
     @property
     def fallback_used(self) -> bool:
-        from ..wire import is_fallback
-
         return self.model is not None and is_fallback(self.requested_model, self.model)
 
 
