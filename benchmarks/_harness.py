@@ -23,6 +23,18 @@ from typing import Any
 RUN_PY = Path(__file__).resolve().parent / "run.py"
 
 
+def use_bytecode_cache() -> None:
+    """Let every child read compiled bytecode, as an installed package does: with PYTHONDONTWRITEBYTECODE set
+    in the shell, routerkit's source (an editable install) would be compiled again in every child, while the
+    floor's site-packages keep theirs, and the import rows would charge routerkit for it. The cache is a
+    temporary folder, left to the OS's /tmp cleaning; the first run of each import row fills it."""
+    import os
+    import tempfile
+
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None and "PYTHONPYCACHEPREFIX" not in os.environ:
+        os.environ["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="routerkit-bench-pyc-")
+
+
 def raise_fd_limit() -> int:
     """Raise this process's soft limit on open files to the hard limit and return it.
 

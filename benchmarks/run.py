@@ -36,7 +36,7 @@ import json
 import sys
 import time
 
-from _harness import importable, machine, raise_fd_limit
+from _harness import importable, machine, raise_fd_limit, use_bytecode_cache
 
 STEPS = {
     "import": "bench_import",
@@ -87,6 +87,8 @@ def main() -> None:
 
     from _harness import ChildFailed, emulator
     from _table import PEER_LABELS, Bench
+
+    use_bytecode_cache()
 
     peers = [p for p in PEER_LABELS if importable(p)]
     started = time.perf_counter()
