@@ -89,6 +89,18 @@ def test_numbers_become_ids_and_a_number_model_is_compared_safely() -> None:
     assert is_fallback("openai/gpt-4o", 4) is False  # type: ignore[arg-type]
 
 
+def test_a_served_model_name_with_escape_sequences_or_no_end_is_made_safe_to_show() -> None:
+    hostile = "openai/gpt-4o\x1b]0;owned\x07\x1b[2J\x9b31m"
+    response = build_response("openai/gpt-4o", {"model": hostile})
+    assert response.model == "openai/gpt-4o\ufffd]0;owned\ufffd\ufffd[2J\ufffd31m"
+    assert response.fallback_used is True  # it is not the requested model
+    assert len(build_response("m", {"model": "x" * 100_000}).model or "") == 256
+    assert build_response("m", {"model": "~anthropic/claude-sonnet-latest"}).model == "~anthropic/claude-sonnet-latest"
+    stream = ResponseStream("openai/gpt-4o")
+    stream.feed(b'data: {"type":"response.created","response":{"model":"evil\\u001b[31m"}}\n\n')
+    assert stream.fallback_model == "evil\ufffd[31m"  # what the "falling back to ..." line shows
+
+
 @pytest.mark.parametrize("name", [["a"], {"n": 1}, None, ""])
 def test_function_call_without_a_usable_name_is_a_typed_error(name: Any) -> None:
     item = {"type": "function_call", "call_id": "c", "name": name, "arguments": "{}"}

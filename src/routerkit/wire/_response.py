@@ -33,6 +33,7 @@ __all__ = [
     "function_call",
     "is_fallback",
     "is_router",
+    "model_name",
     "parse_usage",
     "read_output",
 ]
@@ -124,6 +125,9 @@ _MAPPING = (dict, Mapping)
 
 #: A dated snapshot suffix: "-2024-08-06" or "-20240806".
 _DATED = re.compile(r"-\d{4}-?\d{2}-?\d{2}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Longer than any model id OpenRouter lists; a served name past it is cut, since it is shown in every footer.
+_NAME_LIMIT = 256
 
 
 def is_router(model: str) -> bool:
@@ -268,7 +272,7 @@ def build_response(
     metadata = body.get("openrouter_metadata")
     return ModelResponse(
         requested_model=requested_model,
-        model=_id(body.get("model")),
+        model=model_name(body.get("model")),
         id=_id(body.get("id")),
         generation_id=generation_id,
         status=status if isinstance(status, str) and status else "completed",
@@ -306,6 +310,17 @@ def _part_text(part: Any) -> str:
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def model_name(value: Any) -> str | None:
+    """The served model's name as the server sent it, made safe to show: it reaches the terminal in the footer
+    and the "falling back to …" line, so control characters (an escape sequence) become U+FFFD and a name
+    past `_NAME_LIMIT` is cut."""
+    name = _id(value)
+    if name is None or (name.isprintable() and len(name) <= _NAME_LIMIT):
+        return name
+    name = _CONTROL.sub("\ufffd", name)
+    return name if len(name) <= _NAME_LIMIT else name[: _NAME_LIMIT - 1] + "…"
 
 
 def _id(value: Any) -> str | None:

@@ -31,7 +31,7 @@ from ._events import (
 from ._failures import error_from_event
 from ._items import Citation, citation
 from ._json import loads
-from ._response import ModelResponse, build_response, function_call, is_fallback
+from ._response import ModelResponse, build_response, function_call, is_fallback, model_name
 from ._sse import SSEDecoder, SSEFramingError
 
 __all__ = ["ResponseStream"]
@@ -74,8 +74,8 @@ class ResponseStream:
     def fallback_model(self) -> str | None:
         """The fallback model serving this call, once `response.created` named it (before the first token);
         None while unknown or when the requested model serves it."""
-        served = self._response_meta.get("model")
-        return served if isinstance(served, str) and is_fallback(self.requested_model, served) else None
+        served = model_name(self._response_meta.get("model"))
+        return served if served is not None and is_fallback(self.requested_model, served) else None
 
     @property
     def output_started(self) -> bool:
