@@ -77,7 +77,7 @@ class Call:
     response: ModelResponse | None = field(default=None, repr=False)
     stream: ResponseStream | None = field(default=None, repr=False)
     """The last attempt's outcome, for the observer (see `_observe`)."""
-    fallback_told: bool = field(default=False, repr=False)
+    fallback_settled: bool = field(default=False, repr=False)
 
     def time_left(self) -> float | None:
         if self.total_timeout is None:
@@ -106,11 +106,15 @@ class Call:
             raise self.deadline_error(stream, status)
 
     def tell_fallback(self, stream: ResponseStream) -> None:
-        """Tell `on_fallback`'s listener, once, when the stream names a fallback model serving this call."""
-        if self.fallback_told or (listener := on_fallback.get()) is None or (served := stream.fallback_model) is None:
+        """Tell `on_fallback`'s listener, once, when the stream names a fallback model serving this call. Called
+        per chunk: with no listener (the library's case) the first call settles it for the rest of the call."""
+        if self.fallback_settled:
             return
-        self.fallback_told = True
-        listener(served)
+        if (listener := on_fallback.get()) is None:
+            self.fallback_settled = True
+        elif (served := stream.fallback_model) is not None:
+            self.fallback_settled = True
+            listener(served)
 
     def deadline_error(self, stream: ResponseStream | None, status: int | None = None) -> APITimeoutError:
         during = f" (while reading the HTTP {status} error body)" if status is not None and status >= 300 else ""
