@@ -3,7 +3,9 @@ what logging every turn costs (`ask` with and without `--no-log`, interleaved ru
 
     python benchmarks/bench_cli.py [--runs N]
 
-Targets: `--help` < 0.1 s, `ask` < 0.3 s, logging ≤ 5 ms. `llm` (the CLI people compare with) is measured
+Targets: `--help` < 0.1 s, `ask` < 0.3 s, logging ≤ 5 ms. Two floors are measured in the same runs: the bare
+interpreter, and the smallest httpx2 program that sends the same request (no routerkit at all): what is
+above that second floor is routerkit's own cost, whatever the machine. `llm` (the CLI people compare with) is measured
 side by side when it is installed (`llm --help`; its `prompt` needs a real key, so not that).
 
 The runs use a bytecode cache (in a temporary PYTHONPYCACHEPREFIX, filled by the warm-up run), as an
@@ -26,6 +28,17 @@ import time
 from routerkit.emulator import Emulator
 
 CLI = [sys.executable, "-m", "routerkit.cli"]
+
+#: The floor for any httpx2-based client: import it and stream one answer from the emulator (plain http, so no
+#: CA bundle is loaded, as routerkit does not load one for http either).
+BARE_HTTPX2 = """
+import os, httpx2
+url = os.environ["OPENROUTER_BASE_URL"] + "/responses"
+body = {"model": "emulator/echo", "input": "hello", "stream": True}
+with httpx2.Client(verify=False) as client, client.stream("POST", url, json=body) as response:
+    for chunk in response.iter_bytes():
+        pass
+"""
 
 
 def _children_cpu() -> float:
@@ -65,6 +78,8 @@ def main() -> None:
             "help": [*CLI, "--help"],
             "ask": ask,
             "ask --no-log": [*ask[:-1], "--no-log", "hello"],
+            "python": [sys.executable, "-c", "pass"],
+            "bare httpx2": [sys.executable, "-c", BARE_HTTPX2],
         }
         llm = shutil.which("llm")
         if llm:
@@ -81,6 +96,8 @@ def main() -> None:
         ("routerkit --help", "help", "< 0.1 s", 0.1),
         ("routerkit ask (emulator/echo, logged)", "ask", "< 0.3 s", 0.3),
         ("routerkit ask --no-log", "ask --no-log", "—", None),
+        ("floor: python -c pass", "python", "—", None),
+        ("floor: one httpx2 request, no routerkit", "bare httpx2", "—", None),
     ]
     if llm:
         rows.append(("llm --help", "llm --help", "—", None))
@@ -96,6 +113,8 @@ def main() -> None:
         f"  {'logging cost (ask − ask --no-log)':<40} {cost_wall * 1000:6.1f} ms {cost_cpu * 1000:6.1f} ms"
         f"   ≤ 5 ms{mark}"
     )
+    own_wall, own_cpu = wall["ask"] - wall["bare httpx2"], cpu["ask"] - cpu["bare httpx2"]
+    print(f"  {'routerkit ask − the httpx2 floor':<40} {own_wall * 1000:6.1f} ms {own_cpu * 1000:6.1f} ms   —")
     if not llm:
         print("  llm is not installed: no side-by-side figure")
 

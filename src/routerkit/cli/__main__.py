@@ -1,7 +1,5 @@
 """`python -m routerkit.cli`: the same as the `routerkit` command."""
 
-import sys
+from . import console_entry
 
-from . import main
-
-sys.exit(main())
+console_entry()

@@ -11,6 +11,10 @@ starts or ends, so one pool holding N connections costs O(N) per request and O(N
 the first small pool with a free connection, and a new pool opens when all are busy, so the scan stays
 bounded by `SHARD_CONNECTIONS` however many streams run, and warm connections in the first pools are reused.
 
+TLS is set up on the first https request, not when a pool is made (`_ByScheme`): loading the CA bundle costs
+more CPU than everything else `routerkit ask` does, and a plain-http base URL (a local server, the
+emulator) never needs it.
+
 An async pool is closed when its loop closes, however that happens: `asyncio.run` (through
 `shutdown_asyncgens`), or a bare `loop.close()` with no shutdown at all, which would otherwise leave
 every pooled socket open for the life of the process. A loop whose methods cannot be wrapped (uvloop) has
@@ -23,7 +27,7 @@ import atexit
 import threading
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx2
 
@@ -43,6 +47,75 @@ _SHARD_LIMITS = httpx2.Limits(
 )
 
 
+_Transport = TypeVar("_Transport", httpx2.HTTPTransport, httpx2.AsyncHTTPTransport)
+
+
+class _ByScheme(Generic[_Transport]):
+    """One pool for plain http and one for https, each made on first use, so the CA bundle is loaded only
+    when an https request is sent. The plain pool's TLS context trusts no CA at all: were it ever given an
+    https URL, it would fail the certificate check rather than skip it."""
+
+    __slots__ = ("_limits", "_make", "_opening", "_plain", "_secure")
+
+    def __init__(self, make: type[_Transport], limits: httpx2.Limits) -> None:
+        self._make: type[_Transport] = make
+        self._limits = limits
+        self._opening = threading.Lock()
+        self._plain: _Transport | None = None
+        self._secure: _Transport | None = None
+
+    def pick(self, url: httpx2.URL) -> _Transport:
+        """The pool for `url` (any scheme but http goes to the checked one, which refuses what it can't send)."""
+        plain = url.scheme == "http"
+        transport = self._plain if plain else self._secure
+        return transport if transport is not None else self._open(plain)
+
+    def _open(self, plain: bool) -> _Transport:
+        import ssl
+
+        with self._opening:
+            if plain:
+                if self._plain is None:
+                    no_ca = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                    self._plain = self._make(verify=no_ca, trust_env=False, limits=self._limits)
+                return self._plain
+            if self._secure is None:
+                self._secure = self._make(verify=_tls(), trust_env=False, limits=self._limits)
+            return self._secure
+
+    def opened(self) -> list[_Transport]:
+        """The pools made so far, to close."""
+        return [t for t in (self._plain, self._secure) if t is not None]
+
+
+class _SyncTransport(httpx2.BaseTransport):
+    """The shared sync pool's transport: `_ByScheme` over `httpx2.HTTPTransport`."""
+
+    def __init__(self, limits: httpx2.Limits) -> None:
+        self._pools = _ByScheme(httpx2.HTTPTransport, limits)
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        return self._pools.pick(request.url).handle_request(request)
+
+    def close(self) -> None:
+        for transport in self._pools.opened():
+            transport.close()
+
+
+class _AsyncTransport(httpx2.AsyncBaseTransport):
+    """An async shard's transport: `_ByScheme` over `httpx2.AsyncHTTPTransport` ."""
+
+    def __init__(self, limits: httpx2.Limits) -> None:
+        self._pools = _ByScheme(httpx2.AsyncHTTPTransport, limits)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        return await self._pools.pick(request.url).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in self._pools.opened():
+            await transport.aclose()
+
+
 @dataclass(slots=True)
 class _Shard:
     client: httpx2.AsyncClient
@@ -59,7 +132,7 @@ class AsyncPools:
         for shard in self._shards:
             if shard.in_flight < SHARD_CONNECTIONS:
                 return shard
-        client = httpx2.AsyncClient(follow_redirects=False, trust_env=False, limits=_SHARD_LIMITS, verify=_tls())
+        client = httpx2.AsyncClient(follow_redirects=False, trust_env=False, transport=_AsyncTransport(_SHARD_LIMITS))
         shard = _Shard(client)
         self._shards.append(shard)
         return shard
@@ -127,7 +200,7 @@ def shared_client() -> httpx2.Client:
     global _sync_client
     with _lock:
         if _sync_client is None:
-            _sync_client = httpx2.Client(follow_redirects=False, trust_env=False, limits=LIMITS)
+            _sync_client = httpx2.Client(follow_redirects=False, trust_env=False, transport=_SyncTransport(LIMITS))
             atexit.register(_sync_client.close)
         return _sync_client
 
