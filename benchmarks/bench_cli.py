@@ -29,15 +29,17 @@ from routerkit.emulator import Emulator
 
 CLI = [sys.executable, "-m", "routerkit.cli"]
 
-#: The floor for any httpx2-based client: import it and stream one answer from the emulator (plain http, so no
-#: CA bundle is loaded, as routerkit does not load one for http either).
+#: The floor for any httpx2-based client: import it, stream one answer from the emulator and exit the way
+#: `routerkit` does (plain http, so no CA bundle is loaded; the heap frozen before exit), so that
+#: `ask` − this floor is routerkit's own cost.
 BARE_HTTPX2 = """
-import os, httpx2
+import gc, os, httpx2
 url = os.environ["OPENROUTER_BASE_URL"] + "/responses"
 body = {"model": "emulator/echo", "input": "hello", "stream": True}
 with httpx2.Client(verify=False) as client, client.stream("POST", url, json=body) as response:
     for chunk in response.iter_bytes():
         pass
+gc.freeze()
 """
 
 
