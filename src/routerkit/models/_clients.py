@@ -103,10 +103,12 @@ class _SyncTransport(httpx2.BaseTransport):
 
 
 class _AsyncTransport(httpx2.AsyncBaseTransport):
-    """An async shard's transport: `_ByScheme` over `httpx2.AsyncHTTPTransport` ."""
+    """An async shard's transport: `_ByScheme` over httpx2's transport on routerkit's asyncio network layer."""
 
     def __init__(self, limits: httpx2.Limits) -> None:
-        self._pools = _ByScheme(httpx2.AsyncHTTPTransport, limits)
+        from ._network import AsyncioTransport  # httpcore2 and asyncio: not for `import routerkit`
+
+        self._pools = _ByScheme(AsyncioTransport, limits)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         return await self._pools.pick(request.url).handle_async_request(request)
