@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
+import httpcore2
 import httpx2
 import pytest
 
@@ -305,8 +306,21 @@ async def test_read_returns_what_was_sent_then_empty_at_eof() -> None:
         assert got == b"hello world"
         assert await stream.read(4, timeout=5.0) == b""
         await stream.aclose()
-        with pytest.raises(Exception, match="closed"):
+        with pytest.raises(httpcore2.ReadError, match="closed"):
             await stream.read(4)
+
+
+async def test_closing_while_another_task_reads_fails_that_read() -> None:
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()
+
+    async with serve(hold) as port:
+        stream = await _connect(port)
+        reading = asyncio.create_task(stream.read(10, timeout=5.0))
+        await asyncio.sleep(0.05)
+        await stream.aclose()
+        with pytest.raises(httpcore2.ReadError, match="closed"):
+            await reading
 
 
 async def test_socket_facts_options_and_local_address() -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import select
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpcore2
 import httpx2
@@ -74,9 +74,14 @@ class AsyncioStream(asyncio.Protocol, httpcore2.AsyncNetworkStream):
     # asyncio.Protocol: called by the loop
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-        self._poll.register(transport.get_extra_info("socket").fileno(), select.POLLIN)
+        self.bind(transport)
+
+    def bind(self, transport: asyncio.BaseTransport) -> None:
+        """Take the connection's transport: from `connection_made`, or from `connect_tcp` on a loop (uvloop)
+        whose `create_connection` may return before it calls `connection_made`."""
+        if self._transport is None:
+            self._transport = cast("asyncio.Transport", transport)  # uvloop's are not registered as one
+            self._poll.register(transport.get_extra_info("socket").fileno(), select.POLLIN)
 
     def data_received(self, data: bytes) -> None:
         self._chunks.append(data)
@@ -115,6 +120,8 @@ class AsyncioStream(asyncio.Protocol, httpcore2.AsyncNetworkStream):
                 if not await self._wait(waiter, timeout):
                     raise httpcore2.ReadTimeout(f"no data within {timeout:g}s")
             if not chunks:
+                if self._closed:  # by another task while this one waited
+                    raise httpcore2.ReadError("the connection is closed")
                 if self._error is not None:
                     raise httpcore2.ReadError(str(self._error) or type(self._error).__name__) from self._error
                 return b""
@@ -182,7 +189,6 @@ class AsyncioStream(asyncio.Protocol, httpcore2.AsyncNetworkStream):
         except BaseException:
             await self.aclose()
             raise
-        assert isinstance(transport, asyncio.Transport)
         self._transport = transport
         return self
 
@@ -223,6 +229,10 @@ class AsyncioBackend(httpcore2.AsyncNetworkBackend):
         socket_options: Iterable[_SocketOption] | None = None,
     ) -> httpcore2.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        # uvloop's create_connection refuses the argument (MagicStack/uvloop#406) and tries addresses in turn
+        racing: dict[str, Any] = {}
+        if isinstance(loop, asyncio.BaseEventLoop):
+            racing["happy_eyeballs_delay"] = _HAPPY_EYEBALLS_DELAY
         try:
             async with asyncio.timeout(timeout):
                 transport, stream = await loop.create_connection(
@@ -230,12 +240,13 @@ class AsyncioBackend(httpcore2.AsyncNetworkBackend):
                     host,
                     port,
                     local_addr=None if local_address is None else (local_address, 0),
-                    happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
+                    **racing,
                 )
         except TimeoutError as exc:  # before OSError: it is one
             raise httpcore2.ConnectTimeout(str(exc)) from exc
         except OSError as exc:
             raise httpcore2.ConnectError(str(exc)) from exc
+        stream.bind(transport)
         if socket_options:
             sock = transport.get_extra_info("socket")
             try:
