@@ -100,8 +100,9 @@ async def test_keep_alive_reuses_one_connection(backend: str) -> None:
     assert connections == 1
 
 
+@pytest.mark.parametrize("scheme", ["http", "https"])
 @pytest.mark.parametrize("backend", BACKENDS)
-async def test_a_connection_the_server_closed_while_idle_is_not_reused(backend: str) -> None:
+async def test_a_connection_the_server_closed_while_idle_is_not_reused(backend: str, scheme: str) -> None:
     """The pool asks `is_readable` of idle connections: one the server closed is dropped, not sent on."""
     closed = asyncio.Event()
 
@@ -112,11 +113,13 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused(backend: 
         writer.transport.close()
         closed.set()
 
-    async with serve(answer_once) as port, client_on(backend) as client:
-        first = await client.get(f"http://127.0.0.1:{port}/")
+    tls = _tls_server() if scheme == "https" else None
+    localhost = {"sni_hostname": "localhost"}
+    async with serve(answer_once, tls) as port, client_on(backend, _trusting_test_ca()) as client:
+        first = await client.get(f"{scheme}://127.0.0.1:{port}/", extensions=localhost)
         await closed.wait()
         await asyncio.sleep(0.05)  # the FIN reaches the client's socket
-        second = await client.get(f"http://127.0.0.1:{port}/")
+        second = await client.get(f"{scheme}://127.0.0.1:{port}/", extensions=localhost)
     assert (first.text, second.text) == ("ok", "ok")
 
 

@@ -211,10 +211,12 @@ class AsyncioStream(asyncio.Protocol, httpcore2.AsyncNetworkStream):
     def _is_readable(self) -> bool:
         """Whether a read would return at once; for an idle connection that means the server closed it (or
         broke HTTP), so httpcore2 drops it rather than send on it. The socket is polled too, for what arrived
-        since the loop last looked."""
+        since the loop last looked, but only while its transport is open (a TLS connection hears of its loss a
+        loop turn after the socket closed, and the descriptor may be reused by then)."""
         if self._chunks or self._eof or self._lost or self._closed:
             return True
-        return bool(self._poll.poll(0))
+        transport = self._transport
+        return transport is None or transport.is_closing() or bool(self._poll.poll(0))
 
 
 class AsyncioBackend(httpcore2.AsyncNetworkBackend):
