@@ -8,6 +8,7 @@ as the one it replaces. Nothing is mocked; the servers are `asyncio.start_server
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -140,26 +141,57 @@ async def test_refused_is_connect_error(backend: str) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_full_accept_queue_is_connect_timeout(backend: str) -> None:
     """A listener with a full backlog drops SYNs, so a connect waits: the connect timeout must end it."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(0)
-    port = listener.getsockname()[1]
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = _fill_accept_queue(port)
+        try:
+            async with client_on(backend, connect=0.2) as client:
+                with pytest.raises(httpx2.ConnectTimeout):
+                    await client.get(f"http://127.0.0.1:{port}/")
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+def _fill_accept_queue(port: int) -> list[socket.socket]:
+    """Connect to a `listen(0)` socket that never accepts until a connect no longer completes."""
     fillers: list[socket.socket] = []
-    try:
-        while True:  # fill the accept queue until a connect no longer completes
-            filler = socket.socket()
-            fillers.append(filler)
-            filler.settimeout(0.2)
-            try:
-                filler.connect(("127.0.0.1", port))
-            except TimeoutError:
-                break
-        async with client_on(backend, connect=0.2) as client:
-            with pytest.raises(httpx2.ConnectTimeout):
-                await client.get(f"http://127.0.0.1:{port}/")
-    finally:
-        for sock in [*fillers, listener]:
-            sock.close()
+    while True:
+        filler = socket.socket()
+        fillers.append(filler)
+        filler.settimeout(0.2)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except TimeoutError:
+            return fillers
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc (Linux)")
+async def test_a_task_cancelled_while_connecting_leaves_no_socket() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = _fill_accept_queue(port)
+        try:
+            async with client_on("asyncio") as client:
+                before = _open_fds()
+                task = asyncio.create_task(client.get(f"http://127.0.0.1:{port}/"))
+                await asyncio.sleep(0.1)
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+                await asyncio.sleep(0)
+                assert _open_fds() == before
+        finally:
+            for filler in fillers:
+                filler.close()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
