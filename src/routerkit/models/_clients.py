@@ -11,6 +11,9 @@ starts or ends, so one pool holding N connections costs O(N) per request and O(N
 the first small pool with a free connection, and a new pool opens when all are busy, so the scan stays
 bounded by `SHARD_CONNECTIONS` however many streams run, and warm connections in the first pools are reused.
 
+The shards' connections run on `_network`'s asyncio backend rather than httpcore2's anyio one, which cost
+most of the client's CPU per request; a caller's own `http_client=` keeps whatever backend it was built with.
+
 TLS is set up on the first https request, not when a pool is made (`_ByScheme`): loading the CA bundle costs
 more CPU than everything else `routerkit ask` does, and a plain-http base URL (a local server, the
 emulator) never needs it.
@@ -103,10 +106,12 @@ class _SyncTransport(httpx2.BaseTransport):
 
 
 class _AsyncTransport(httpx2.AsyncBaseTransport):
-    """An async shard's transport: `_ByScheme` over `httpx2.AsyncHTTPTransport` ."""
+    """An async shard's transport: `_ByScheme` over httpx2's transport on routerkit's asyncio network layer."""
 
     def __init__(self, limits: httpx2.Limits) -> None:
-        self._pools = _ByScheme(httpx2.AsyncHTTPTransport, limits)
+        from ._network import AsyncioTransport  # httpcore2 and asyncio: not for `import routerkit`
+
+        self._pools = _ByScheme(AsyncioTransport, limits)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         return await self._pools.pick(request.url).handle_async_request(request)
