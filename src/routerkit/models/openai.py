@@ -20,6 +20,7 @@ from ..wire._errors import UsageError
 from ..wire._events import StreamEvent
 from ..wire._failures import RetryPolicy
 from ..wire._request import (
+    CheckedList,
     build_body,
     check_api_key,
     check_header_values,
@@ -148,7 +149,7 @@ class OpenAIResponses:
             text["format"] = dict(text_format)
         fields: dict[str, Any] = {
             "instructions": instructions,
-            "tools": list(tools) if tools else None,
+            "tools": (tools if type(tools) is CheckedList else list(tools)) if tools else None,
             "tool_choice": tool_choice if tool_choice is not None else self.tool_choice,
             "parallel_tool_calls": self.parallel_tool_calls,
             "max_tool_calls": self.max_tool_calls,
