@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..wire._events import ReasoningDelta, StreamEvent, TextDelta
-from ..wire._request import check_json
+from ..wire._request import CheckedList, check_json
 from ._events import ReasoningContentDeltaEvent, RunContentEvent, ToolCallCompletedEvent
 from ._text import encodable
 from .run import Citations, RunOutput, ToolExecution
@@ -69,7 +69,8 @@ class Accumulator:
         out.metrics.add(response)
         if isinstance(response.model, str) and response.model:
             out.model = response.model
-        out.items.extend(encodable(response.output))
+        items = response.output  # as parsed by routerkit's models (a `CheckedList`), already encodable
+        out.items.extend(items if type(items) is CheckedList else encodable(items))
         reasoning = encodable(response.reasoning)
         if reasoning:
             out.reasoning_content = f"{out.reasoning_content}\n\n{reasoning}" if out.reasoning_content else reasoning

@@ -202,10 +202,14 @@ class RunOutput:
 
 def _sum(total: float | None, value: object) -> float | None:
     """`total` plus `value` when it is a finite number; a missing or odd value leaves the total as it was."""
+    if value is None:
+        return total
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return (total or 0.0) + value
     return total
 
 
 def _count(value: object) -> int:
+    if type(value) is int:  # the common case, checked without a call (bool is not `int` here)
+        return value if value >= 0 else 0
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
