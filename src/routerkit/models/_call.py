@@ -8,7 +8,8 @@ these: they only move bytes and sleep.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -232,41 +233,19 @@ class BodyReader:
         )
 
 
-def translate_errors(call: Call, stream: ResponseStream | None = None) -> _TranslateErrors:
-    """Re-raise httpx2's exceptions as routerkit's, with the model and any partial answer (a context manager).
+@contextmanager
+def translate_errors(call: Call, stream: ResponseStream | None = None) -> Iterator[None]:
+    """Re-raise httpx2's exceptions as routerkit's, with the model and any partial answer.
 
     Messages are built from the exception type and the OS's reason only: httpx2's text for a request it
     could not send may quote a header value.
     """
-    return _TranslateErrors(call, stream)
-
-
-class _TranslateErrors:
-    """`translate_errors`' scope. A class, not a `contextmanager`: it wraps every request, and a generator-based
-    one costs a generator and several Python calls more on entry and exit."""
-
-    __slots__ = ("call", "stream")
-
-    def __init__(self, call: Call, stream: ResponseStream | None) -> None:
-        self.call, self.stream = call, stream
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
-        if isinstance(exc, httpx2.TransportError | httpx2.DecodingError):
-            raise _translated(exc, self.call, self.stream) from exc
-
-
-def _translated(
-    exc: httpx2.TransportError | httpx2.DecodingError, call: Call, stream: ResponseStream | None
-) -> APIError:
-    """routerkit's error for httpx2's `exc` (a timeout is a `TransportError` too)."""
-    partial = stream.partial_text if stream else ""
-    if isinstance(exc, httpx2.TimeoutException):
+    try:
+        yield
+    except httpx2.TimeoutException as exc:
         left = call.time_left()
         if left is not None and left <= 0.01:
-            return call.deadline_error(stream)
+            raise call.deadline_error(stream) from exc
         if isinstance(exc, httpx2.PoolTimeout):
             message = f"no free connection in the client's pool within connect_timeout={call.connect_timeout:g}s"
         elif isinstance(exc, httpx2.ConnectTimeout):
@@ -275,19 +254,23 @@ def _translated(
             message = f"no data from the server for stall_timeout={call.stall_timeout:g}s"
         else:
             message = f"no response within stall_timeout={call.stall_timeout:g}s"
-        return APITimeoutError(message, models=call.models, partial_text=partial)
-    if isinstance(exc, httpx2.DecodingError):
-        return StreamInterruptedError(
-            f"the response body could not be decoded ({_reason(exc)})", models=call.models, partial_text=partial
-        )
-    if stream is not None and stream.output_started:
-        return StreamInterruptedError(
-            f"the connection broke mid-stream ({type(exc).__name__})",
+        partial = stream.partial_text if stream else ""
+        raise APITimeoutError(message, models=call.models, partial_text=partial) from exc
+    except httpx2.DecodingError as exc:
+        raise StreamInterruptedError(
+            f"the response body could not be decoded ({_reason(exc)})",
             models=call.models,
-            generation_id=stream.generation_id,
-            partial_text=stream.partial_text,
-        )
-    return APIConnectionError(f"{_reason(exc)} ({call.url})", models=call.models)
+            partial_text=stream.partial_text if stream else "",
+        ) from exc
+    except httpx2.TransportError as exc:
+        if stream is not None and stream.output_started:
+            raise StreamInterruptedError(
+                f"the connection broke mid-stream ({type(exc).__name__})",
+                models=call.models,
+                generation_id=stream.generation_id,
+                partial_text=stream.partial_text,
+            ) from exc
+        raise APIConnectionError(f"{_reason(exc)} ({call.url})", models=call.models) from exc
 
 
 def _reason(exc: Exception) -> str:
