@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..wire._events import ReasoningDelta, StreamEvent, TextDelta
+from ..wire._request import CheckedList, check_json
 from ._events import ReasoningContentDeltaEvent, RunContentEvent, ToolCallCompletedEvent
 from ._text import encodable
 from .run import Citations, RunOutput, ToolExecution
@@ -68,7 +69,8 @@ class Accumulator:
         out.metrics.add(response)
         if isinstance(response.model, str) and response.model:
             out.model = response.model
-        out.items.extend(encodable(response.output))
+        items = response.output  # as parsed by routerkit's models (a `CheckedList`), already encodable
+        out.items.extend(items if type(items) is CheckedList else encodable(items))
         reasoning = encodable(response.reasoning)
         if reasoning:
             out.reasoning_content = f"{out.reasoning_content}\n\n{reasoning}" if out.reasoning_content else reasoning
@@ -86,6 +88,8 @@ class Accumulator:
     def tool_done(self, call: FunctionCall, execution: ToolExecution, result: ToolResult) -> ToolCallCompletedEvent:
         """Add a tool's result to its execution, and as the `function_call_output` item the model gets next."""
         output = encodable(result.output)
+        if type(output) is not str:  # a `ToolResult` made by the tool itself; see `RunState.request`
+            check_json("a tool's output", output)
         execution.result, execution.tool_call_error = output, result.is_error
         self.output.items.append({"type": "function_call_output", "call_id": call.call_id, "output": output})
         return ToolCallCompletedEvent(call, result, execution)

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Iter
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import UsageError
+from ..wire._request import CheckedList, check_json
 from ._config import Instructions, check_instructions, check_text, refuse_unsupported, shown
 from ._events import RunOutputEvent
 from ._loop import RunLoop, acontent_only, content_only
@@ -200,9 +201,9 @@ class Agent(RunLoop, SessionReads):
         items = user_items(input, images=images, audio=audio, videos=videos, files=files)
         call = self._call(session_id, user_id, output_schema)
         if stream:
-            events = self._run(items, call, stream=True)
+            events = self._run(items, call, stream=True, all_events=stream_events)
             return events if stream_events else content_only(events)
-        return last_output(self._run(items, call, stream=False))
+        return last_output(self._run(items, call, stream=False, all_events=False))
 
     @overload
     def arun(
@@ -253,9 +254,9 @@ class Agent(RunLoop, SessionReads):
         items = user_items(input, images=images, audio=audio, videos=videos, files=files)
         call = self._call(session_id, user_id, output_schema)
         if stream:
-            events = self._arun(items, call, stream=True)
+            events = self._arun(items, call, stream=True, all_events=stream_events)
             return events if stream_events else acontent_only(events)
-        return alast_output(self._arun(items, call, stream=False))
+        return alast_output(self._arun(items, call, stream=False, all_events=False))
 
     def print_response(
         self,
@@ -286,7 +287,7 @@ class Agent(RunLoop, SessionReads):
         """
         items, message = user_input(input, images=images, audio=audio, videos=videos, files=files)
         return shower().print_run(
-            self._run(items, self._call(session_id, user_id, output_schema), stream=stream),
+            self._run(items, self._call(session_id, user_id, output_schema), stream=stream, all_events=True),
             message,  # a model or Message is shown as the text it sends
             markdown=self.markdown if markdown is None else markdown,
             stream=stream,
@@ -316,7 +317,7 @@ class Agent(RunLoop, SessionReads):
         """`print_response` for async code."""
         items, message = user_input(input, images=images, audio=audio, videos=videos, files=files)
         return await shower().aprint_run(
-            self._arun(items, self._call(session_id, user_id, output_schema), stream=stream),
+            self._arun(items, self._call(session_id, user_id, output_schema), stream=stream, all_events=True),
             message,
             markdown=self.markdown if markdown is None else markdown,
             stream=stream,
@@ -356,8 +357,11 @@ class Agent(RunLoop, SessionReads):
             self._tools = {tool.name: tool for tool in built}
             if len(self._tools) != len(built):
                 raise UsageError("tools must have distinct names")
-            # Sent unchanged by every call of every run; server tools are OpenRouter's to run, never ours.
-            self._tools_wire = [tool.to_wire() for tool in built] + server
+            # Sent unchanged by every call of every run (checked once, here); server tools are OpenRouter's to
+            # run, never ours.
+            wire = [tool.to_wire() for tool in built] + server
+            check_json("tools", wire)
+            self._tools_wire = CheckedList(wire)
         return self._tools
 
     def _check_arguments(self) -> None:

@@ -86,7 +86,9 @@ class RunLoop:
         how = continuation(
             self.session_id, self.last_run, run_response, run_id, requirements, updated_tools, session_id
         )
-        events = self._run([], self._call(how.session_id, None, None), stream=stream, resume=how)
+        events = self._run(
+            [], self._call(how.session_id, None, None), stream=stream, all_events=stream_events, resume=how
+        )
         if stream:
             return events if stream_events else content_only(events)
         return last_output(events)
@@ -130,7 +132,9 @@ class RunLoop:
         how = continuation(
             self.session_id, self.last_run, run_response, run_id, requirements, updated_tools, session_id
         )
-        events = self._arun([], self._call(how.session_id, None, None), stream=stream, resume=how)
+        events = self._arun(
+            [], self._call(how.session_id, None, None), stream=stream, all_events=stream_events, resume=how
+        )
         if stream:
             return events if stream_events else acontent_only(events)
         return alast_output(events)
@@ -138,18 +142,35 @@ class RunLoop:
     # The run: one plan (`_run_plan`), carried out by a sync and an async driver
 
     def _run(
-        self, items: list[dict[str, Any]], call: RunCall, *, stream: bool, resume: Continuation | None = None
+        self,
+        items: list[dict[str, Any]],
+        call: RunCall,
+        *,
+        stream: bool,
+        all_events: bool,
+        resume: Continuation | None = None,
     ) -> Iterator[RunOutputEvent]:
-        """One run of the agent on `items` (or the paused run `resume` names), every event (see `plan`)."""
+        """One run of the agent on `items` (or the paused run `resume` names): every event, or without
+        `all_events` only those `content_only` and `last_output` read (see `plan`)."""
         agent = cast("Agent", self)
-        return _drive(agent, plan(agent, items, call, stream=stream, concurrent=False, resume=resume))
+        return _drive(
+            agent, plan(agent, items, call, stream=stream, concurrent=False, all_events=all_events, resume=resume)
+        )
 
     def _arun(
-        self, items: list[dict[str, Any]], call: RunCall, *, stream: bool, resume: Continuation | None = None
+        self,
+        items: list[dict[str, Any]],
+        call: RunCall,
+        *,
+        stream: bool,
+        all_events: bool,
+        resume: Continuation | None = None,
     ) -> AsyncIterator[RunOutputEvent]:
         """`_run` for async code: the tool calls of one turn run concurrently."""
         agent = cast("Agent", self)
-        return _adrive(agent, plan(agent, items, call, stream=stream, concurrent=True, resume=resume))
+        return _adrive(
+            agent, plan(agent, items, call, stream=stream, concurrent=True, all_events=all_events, resume=resume)
+        )
 
 
 def _drive(agent: Agent, run: Plan) -> Iterator[RunOutputEvent]:

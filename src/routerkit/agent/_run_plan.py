@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ._agent import Agent
     from ._state import RunState, ToolStep
     from ._tool_steps import Continuation
+    from .tools import ToolResult
 
 __all__ = ["AskModel", "CallTools", "Command", "Plan", "StoreCall", "plan"]
 
@@ -76,12 +77,15 @@ def plan(
     *,
     stream: bool,
     concurrent: bool,
+    all_events: bool,
     resume: Continuation | None = None,
 ) -> Plan:
     """One run on `items` (or the paused run `resume` names): recorded as started before the first request,
     and as completed, paused, failed or interrupted however it ends (a failure is raised after its event).
     `concurrent`: one turn's tool calls are one `CallTools` (async); otherwise one call after another, each
-    call's events before the next starts."""
+    call's events before the next starts. Without `all_events` the run's start and its tool calls' events
+    are not made: the caller reads only the answer, a pause, the error and the end (`content_only`,
+    `last_output`)."""
     history = (
         (yield StoreCall("get_runs", (call.session_id,), history_query(agent))) if agent.add_history_to_context else []
     )
@@ -89,14 +93,16 @@ def plan(
     if resume is None:
         state = new_state(agent, items, history, call)
         yield StoreCall("start_run", (call.session_id, state.output.run_id, items[:]), {"user_id": call.user_id})
-        yield RunStartedEvent(state.output.run_id, agent.model.id)
+        if all_events:
+            yield RunStartedEvent(state.output.run_id, agent.model.id)
         steps = None
     else:
         runs = yield StoreCall("get_runs", (resume.session_id,), {"limit": None, "statuses": ("paused",)})
         paused = find_paused(runs, resume)
         state = new_state(agent, list(paused.input_items), history, call, run_id=paused.run_id)
         steps = resume_into(state, paused, resume, agent.tools_by_name())
-        yield RunContinuedEvent(resume.run_id)
+        if all_events:
+            yield RunContinuedEvent(resume.run_id)
     event_for = state.acc.event
     observed = agent_run(agent, state.output)
     try:
@@ -108,7 +114,7 @@ def plan(
                 if not calls:
                     break
                 steps = state.steps(calls)
-            yield from _tool_turn(state, steps, observed, concurrent)
+            yield from _tool_turn(state, steps, observed, concurrent, all_events)
             steps = None
             if state.waiting or state.turn_ends_run():
                 break
@@ -129,17 +135,26 @@ def plan(
 
 
 def _tool_turn(
-    state: RunState, steps: Sequence[ToolStep], observed: RunObserver | Noop, concurrent: bool
+    state: RunState, steps: Sequence[ToolStep], observed: RunObserver | Noop, concurrent: bool, all_events: bool
 ) -> Generator[RunOutputEvent | CallTools, Any, None]:
-    """One turn's tool calls as run events: all started, called together, then done; or each in turn."""
+    """One turn's tool calls as run events: all started, called together, then done; or each in turn. Without
+    `all_events`, only what a `show_result` tool adds to the answer."""
     if concurrent:
-        for step in steps:
-            yield ToolCallStartedEvent(step.call, step.execution)
+        if all_events:
+            for step in steps:
+                yield ToolCallStartedEvent(step.call, step.execution)
         results = yield CallTools(steps, observed)
         for step, result in zip(steps, results, strict=True):
-            yield from state.done(step, result)
+            yield from _done(state, step, result, all_events)
         return
     for step in steps:
-        yield ToolCallStartedEvent(step.call, step.execution)
+        if all_events:
+            yield ToolCallStartedEvent(step.call, step.execution)
         (result,) = yield CallTools((step,), observed)
-        yield from state.done(step, result)
+        yield from _done(state, step, result, all_events)
+
+
+def _done(state: RunState, step: ToolStep, result: ToolResult, all_events: bool) -> Sequence[RunOutputEvent]:
+    """`state.done`'s events: its `ToolCallCompletedEvent` (first) only with `all_events`."""
+    events = state.done(step, result)
+    return events if all_events else events[1:]

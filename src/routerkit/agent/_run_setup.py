@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import IncompleteResponseError
 from ..run.base import RunStatus
+from ..wire._request import check_json
 from ._config import debug_log, system_prompt
 from ._hitl import saved_facts
 from ._sessions import HISTORY_STATUSES
@@ -57,6 +58,8 @@ def new_state(
             continue  # killed before any answer: replaying the bare question would only confuse the model
         history.extend(encodable(run.input_items))
         history.extend(replayable(encodable(run.output_items)))
+    if history:  # read from the store: checked once here, then sent as it is by each request (`RunState.request`)
+        check_json("history", history)
     setup = RunSetup(
         session_id=call.session_id,
         model_id=agent.model.id,

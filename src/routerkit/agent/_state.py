@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, IncompleteResponseError, UnknownToolError, UsageError
 from ..run.base import RunStatus
-from ..wire._request import check_input
+from ..wire._request import CheckedList, check_input
 from ._accumulator import Accumulator
 from ._events import RunContentEvent, ToolCallCompletedEvent
 from ._message import Message
@@ -99,8 +99,14 @@ class RunState:
     # What to send
 
     def request(self) -> list[dict[str, Any]]:
-        """The input items of the next model call: history, then this run's items that can be replayed."""
-        return self.history + replayable(self.output.items)
+        """The input items of the next model call: history, then this run's items that can be replayed.
+
+        Every item was checked where it entered the run, so the request takes them as they are: the user's
+        input (`user_items`), history and paused runs read from the store (`new_state`, `resume_into`), the
+        model's output items (parsed from JSON by the model) and tool outputs (text, see `Accumulator`)."""
+        request = CheckedList(self.history)
+        request += replayable(self.output.items)
+        return request
 
     def options(self) -> Mapping[str, Any]:
         """The next model call's options. Once calls went over `tool_call_limit`, the model is asked (once) to
@@ -195,7 +201,7 @@ class RunState:
 
     def done(self, step: ToolStep, result: ToolResult) -> list[ToolCallCompletedEvent | RunContentEvent]:
         """Record a call's result; a `show_result` tool's result is also shown as part of the answer, and a
-        `stop_after_tool_call` tool ends the run."""
+        `stop_after_tool_call` tool ends the run. The `ToolCallCompletedEvent` comes first."""
         events: list[ToolCallCompletedEvent | RunContentEvent] = [self.acc.tool_done(step.call, step.execution, result)]
         tool = step.tool
         if tool is not None and not result.is_error:

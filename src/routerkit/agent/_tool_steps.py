@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..wire._request import check_json
 from ..wire._response import FunctionCall
 from ._events import RunCompletedEvent, RunPausedEvent
 from ._hitl import apply_answers, executions_from_stored, metrics_from
@@ -86,6 +87,7 @@ def resume_into(
     steps (none if some are still unanswered: the run then pauses again without a request)."""
     out = state.output
     out.items.extend(stored.output_items)
+    check_json("the paused run's items", out.items)  # read from the store; see `RunState.request`
     out.content, out.model, out.metrics = stored.content, stored.model, metrics_from(stored)
     known_tools = how.executions
     out.tools = list(known_tools) if known_tools is not None else executions_from_stored(stored, tools)

@@ -6,6 +6,7 @@ import json
 import math
 import time
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ..run.base import RunStatus
@@ -61,11 +62,15 @@ class RunMetrics:
 
     def as_dict(self) -> dict[str, Any]:
         """Every metric, zeros and Nones included (what a session store records)."""
-        return {name: getattr(self, name) for name in self.__slots__}
+        return dict(zip(self.__slots__, _metric_values(self), strict=True))
 
     def to_dict(self) -> dict[str, Any]:
         """The metrics that were measured, as agno's `to_dict` gives them (zeros and Nones left out)."""
         return {name: value for name, value in self.as_dict().items() if value}
+
+
+_metric_values = attrgetter(*RunMetrics.__slots__)
+"""Every metric's value, in `__slots__` order, in one call."""
 
 
 @dataclass(slots=True)
@@ -202,10 +207,16 @@ class RunOutput:
 
 def _sum(total: float | None, value: object) -> float | None:
     """`total` plus `value` when it is a finite number; a missing or odd value leaves the total as it was."""
+    if value is None:
+        return total
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return (total or 0.0) + value
     return total
 
 
 def _count(value: object) -> int:
+    if type(value) is int:  # the common cases, checked without a call (bool is not `int` here)
+        return value if value >= 0 else 0
+    if value is None:
+        return 0
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0

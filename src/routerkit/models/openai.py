@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import httpx2
@@ -20,6 +21,7 @@ from ..wire._errors import UsageError
 from ..wire._events import StreamEvent
 from ..wire._failures import RetryPolicy
 from ..wire._request import (
+    CheckedList,
     build_body,
     check_api_key,
     check_header_values,
@@ -141,14 +143,14 @@ class OpenAIResponses:
         OpenRouter routes a session's requests to one provider so its prompt cache is hit (OpenAI has no
         such field, so this class does not send it).
         """
-        text = dict(self.text or {})
+        text = dict(self.text) if self.text else {}
         if self.verbosity is not None:
             text["verbosity"] = self.verbosity
         if text_format is not None:
             text["format"] = dict(text_format)
         fields: dict[str, Any] = {
             "instructions": instructions,
-            "tools": list(tools) if tools else None,
+            "tools": (tools if type(tools) is CheckedList else list(tools)) if tools else None,
             "tool_choice": tool_choice if tool_choice is not None else self.tool_choice,
             "parallel_tool_calls": self.parallel_tool_calls,
             "max_tool_calls": self.max_tool_calls,
@@ -212,7 +214,7 @@ class OpenAIResponses:
             payload=payload,
             requested_model=self.id,
             models=models,
-            policy=RetryPolicy(max_retries=self.max_retries),
+            policy=_policy(self.max_retries),
             connect_timeout=self.connect_timeout,
             stall_timeout=self.stall_timeout,
             total_timeout=self.timeout,
@@ -251,3 +253,9 @@ class OpenAIResponses:
 
     def _aclient(self) -> AsyncSender:
         return self.async_http_client if self.async_http_client is not None else shared_async_client()
+
+
+@lru_cache(maxsize=16)
+def _policy(max_retries: int) -> RetryPolicy:
+    """The retry policy of a model's calls: one frozen object per setting, not one per request."""
+    return RetryPolicy(max_retries=max_retries)

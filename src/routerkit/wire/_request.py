@@ -17,6 +17,7 @@ from ._json import scrub_text
 __all__ = [
     "REASONING_EFFORTS",
     "REASONING_KEYS",
+    "CheckedList",
     "build_body",
     "check_api_key",
     "check_header_values",
@@ -50,9 +51,7 @@ def build_body(
     parameters a provider does not support only when they are absent.
     """
     body: dict[str, Any] = {"model": model, "input": input if isinstance(input, str) else list(input)}
-    for key, value in fields.items():
-        if value is not None:
-            body[key] = value
+    body.update({key: value for key, value in fields.items() if value is not None})
     if stream:
         body["stream"] = True
     if extra_body:
@@ -79,14 +78,25 @@ def encode_body(body: Mapping[str, Any]) -> bytes:
         return scrub_text(text).encode()
 
 
+class CheckedList(list[Any]):
+    """A list of JSON values already checked where they entered (`check_json`, `check_input`): a request
+    takes it as it is instead of walking it again. An agent sends its tools and its run's items this way, so
+    a run's requests do not re-check what the run already vouched for (the tool schemas, items it checked or
+    parsed from JSON)."""
+
+    __slots__ = ()
+
+
 def check_json(name: str, value: object) -> None:
     """Refuse anything `json` could not send faithfully: objects, bytes, sets, NaN, non-text keys.
 
     Iterative, so a deeply nested value is refused by its depth rather than crashing with `RecursionError`.
     Every request checks its tools and input items, so plain values take a walk that builds no paths; only
-    a value it cannot vouch for is walked again to name what is wrong.
+    a value it cannot vouch for is walked again to name what is wrong. Text, None and a `CheckedList` need
+    no walk.
     """
-    if _plain_json(value):
+    kind = type(value)
+    if kind is str or value is None or kind is CheckedList or _plain_json(value):
         return
     stack: list[tuple[str, object, int]] = [(name, value, 0)]
     while stack:
@@ -263,8 +273,9 @@ def check_range(name: str, value: object, low: float, high: float) -> float | No
 
 
 def check_input(value: object, name: str = "input") -> str | list[dict[str, Any]]:
-    """A prompt is text, or a list of Responses input items (dicts with a `type` or a `role`)."""
-    if isinstance(value, str):
+    """A prompt is text, or a list of Responses input items (dicts with a `type` or a `role`); a
+    `CheckedList` of items was checked where its items entered and is taken as it is."""
+    if isinstance(value, str) or type(value) is CheckedList:
         return value
     # Exact lists and dicts are tried first: `isinstance` against the ABCs alone runs abc's Python-level check.
     if isinstance(value, (list, tuple, Sequence)) and not isinstance(value, (bytes, bytearray)):

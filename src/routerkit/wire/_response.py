@@ -24,6 +24,7 @@ from ._items import (
     is_server_tool_item,
     server_tool_call,
 )
+from ._request import CheckedList
 
 __all__ = [
     "FunctionCall",
@@ -262,9 +263,13 @@ def build_response(
     `output` overrides the body's items: a stream may end with an empty `output` in its terminal event
     while the items arrived one by one in `output_item.done` events. Optional fields of the wrong type are
     read as absent: a complete answer is never lost (or paid for again) over a malformed detail.
+
+    `body` and `output` are JSON parsed by `loads` (the only way `wire` and `models` read it), so the kept
+    items are plain JSON without lone surrogates: `output` is a `CheckedList`, which an agent replays and
+    records without checking it again.
     """
     raw_items = output if output is not None else body.get("output")
-    items = [i for i in raw_items if isinstance(i, dict)] if isinstance(raw_items, list) else []
+    items = CheckedList(i for i in raw_items if isinstance(i, dict)) if isinstance(raw_items, list) else CheckedList()
     digest = read_output(items)
     incomplete = body.get("incomplete_details")
     reason = incomplete.get("reason") if isinstance(incomplete, _MAPPING) else None
@@ -339,6 +344,8 @@ def _count(value: Any) -> int | None:
 
 
 def _number(value: Any) -> float | None:
+    if type(value) is float:  # the common case, checked without a call
+        return value if math.isfinite(value) else None
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     number = float(value)
