@@ -11,8 +11,8 @@ import asyncio
 import os
 import socket
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 
 import httpcore2
@@ -141,31 +141,33 @@ async def test_refused_is_connect_error(backend: str) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_full_accept_queue_is_connect_timeout(backend: str) -> None:
     """A listener with a full backlog drops SYNs, so a connect waits: the connect timeout must end it."""
+    with full_accept_queue() as port:
+        async with client_on(backend, connect=0.2) as client:
+            with pytest.raises(httpx2.ConnectTimeout):
+                await client.get(f"http://127.0.0.1:{port}/")
+
+
+@contextmanager
+def full_accept_queue() -> Iterator[int]:
+    """The port of a `listen(0)` socket that never accepts, connected to until a connect no longer completes."""
+    fillers: list[socket.socket] = []
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(0)
         port = listener.getsockname()[1]
-        fillers = _fill_accept_queue(port)
         try:
-            async with client_on(backend, connect=0.2) as client:
-                with pytest.raises(httpx2.ConnectTimeout):
-                    await client.get(f"http://127.0.0.1:{port}/")
+            while True:
+                filler = socket.socket()
+                fillers.append(filler)
+                filler.settimeout(0.2)
+                try:
+                    filler.connect(("127.0.0.1", port))
+                except TimeoutError:
+                    break
+            yield port
         finally:
             for filler in fillers:
                 filler.close()
-
-
-def _fill_accept_queue(port: int) -> list[socket.socket]:
-    """Connect to a `listen(0)` socket that never accepts until a connect no longer completes."""
-    fillers: list[socket.socket] = []
-    while True:
-        filler = socket.socket()
-        fillers.append(filler)
-        filler.settimeout(0.2)
-        try:
-            filler.connect(("127.0.0.1", port))
-        except TimeoutError:
-            return fillers
 
 
 def _open_fds() -> int:
@@ -174,24 +176,16 @@ def _open_fds() -> int:
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc (Linux)")
 async def test_a_task_cancelled_while_connecting_leaves_no_socket() -> None:
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)
-        port = listener.getsockname()[1]
-        fillers = _fill_accept_queue(port)
-        try:
-            async with client_on("asyncio") as client:
-                before = _open_fds()
-                task = asyncio.create_task(client.get(f"http://127.0.0.1:{port}/"))
-                await asyncio.sleep(0.1)
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
-                await asyncio.sleep(0)
-                assert _open_fds() == before
-        finally:
-            for filler in fillers:
-                filler.close()
+    with full_accept_queue() as port:
+        async with client_on("asyncio") as client:
+            before = _open_fds()
+            task = asyncio.create_task(client.get(f"http://127.0.0.1:{port}/"))
+            await asyncio.sleep(0.1)
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+            await asyncio.sleep(0)
+            assert _open_fds() == before
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
