@@ -52,3 +52,40 @@ def test_shards_share_one_tls_context_that_checks_certificates() -> None:
     assert _tls() is ctx
     assert ctx.verify_mode == ssl.CERT_REQUIRED
     assert ctx.check_hostname
+
+
+def test_plain_http_never_loads_the_ca_bundle(emu: Any) -> None:
+    """A plain-http base URL (the emulator, a local server) is answered without the TLS settings ever being
+    made, sync and async: loading the CA bundle was the largest cost of a whole `routerkit ask`. A fresh
+    process, so no other test has made them first."""
+    import subprocess
+    import sys
+
+    script = (
+        "import asyncio\n"
+        "from routerkit.models import _clients\n"
+        "from routerkit.models.openrouter import OpenRouterResponses\n"
+        f"m = OpenRouterResponses(id='emulator/echo', base_url={emu.base_url!r}, api_key='x')\n"
+        "assert m.invoke('hi').text and asyncio.run(m.ainvoke('hi')).text\n"
+        "print(_clients._tls_context is None)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "True", done.stderr
+
+
+def test_the_plain_pool_cannot_send_https_unchecked() -> None:
+    """The pool for plain http has a TLS context that trusts no CA yet still checks certificates and host
+    names: an https URL that somehow reached it would fail, never be sent unverified. https URLs get the
+    shared, checked context."""
+    import ssl
+
+    import httpx2
+
+    from routerkit.models._clients import _ByScheme, _tls
+
+    pools = _ByScheme(httpx2.HTTPTransport, httpx2.Limits())
+    plain = pools.pick(httpx2.URL("http://127.0.0.1:1/"))._pool._ssl_context
+    assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname
+    assert plain.cert_store_stats()["x509_ca"] == 0
+    assert pools.pick(httpx2.URL("https://openrouter.ai/")) is not pools.pick(httpx2.URL("http://localhost/"))
+    assert pools.pick(httpx2.URL("https://openrouter.ai/"))._pool._ssl_context is _tls()
