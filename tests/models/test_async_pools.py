@@ -89,3 +89,20 @@ def test_the_plain_pool_cannot_send_https_unchecked() -> None:
     assert plain.cert_store_stats()["x509_ca"] == 0
     assert pools.pick(httpx2.URL("https://openrouter.ai/")) is not pools.pick(httpx2.URL("http://localhost/"))
     assert pools.pick(httpx2.URL("https://openrouter.ai/"))._pool._ssl_context is _tls()
+
+
+def test_a_loop_left_open_until_exit_prints_nothing(emu: Any) -> None:
+    """A script that never closes its event loop: the loop is collected while the interpreter shuts down, when
+    the pools can no longer be closed from inside it. The process must exit cleanly, with no traceback."""
+    import subprocess
+    import sys
+
+    script = (
+        "import asyncio\n"
+        "from routerkit.models.openrouter import OpenRouterResponses\n"
+        f"m = OpenRouterResponses(id='emulator/echo', base_url={emu.base_url!r}, api_key='x')\n"
+        "loop = asyncio.new_event_loop()\n"
+        "print(loop.run_until_complete(m.ainvoke('hi')).text)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "hi", "")

@@ -27,6 +27,7 @@ its pool dropped on the next lookup after it closed.
 from __future__ import annotations
 
 import atexit
+import sys
 import threading
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -250,8 +251,10 @@ def _close_with_loop(loop: asyncio.AbstractEventLoop, client: AsyncPools) -> Non
         await original_shutdown()
 
     def close() -> None:
+        # Not while the interpreter shuts down (a loop never closed, collected at exit): the modules the close
+        # needs are being torn down, it would print a traceback, and the process's sockets close with it anyway.
         try:
-            if not loop.is_running() and not loop.is_closed() and _release(loop, client):
+            if not sys.is_finalizing() and not loop.is_running() and not loop.is_closed() and _release(loop, client):
                 loop.run_until_complete(client.aclose())
         finally:
             original_close()
