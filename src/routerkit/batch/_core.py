@@ -127,44 +127,55 @@ class Batch:
             loop.close()
 
     async def arun(self, rows: Iterable[Row]) -> AsyncGenerator[BatchResult, None]:
-        """Results as rows finish. Rows are read one at a time as slots free up, never all at once."""
+        """Results as rows finish. Rows are read one at a time as slots free up, never all at once.
+
+        `concurrency` workers each take the next row as soon as their last one is done: a freed slot starts
+        its next call without waiting for the caller or another task to be scheduled (at 1 s a call and 100 in
+        flight, each such hop cost every row milliseconds of an idle slot). A worker hands its result over and
+        blocks while `concurrency` results wait for the caller, so a slow caller holds new rows back.
+        """
         # A new semaphore for this event loop, keeping what earlier runs learnt (the Ray mapper runs once a batch).
         self.slots = Concurrency(self.concurrency, self.slots.limit if self.slots else None)
-        tickets = asyncio.Semaphore(self.concurrency)  # rows started but not yet taken by the caller
-        finished: asyncio.Queue[BatchResult | None] = asyncio.Queue()
-        tasks: set[asyncio.Task[None]] = set()
+        finished: asyncio.Queue[BatchResult | None] = asyncio.Queue(maxsize=self.concurrency)
+        source = enumerate(rows)
+        failure: list[BaseException] = []  # reading `rows` failed: no new row starts, and the caller gets it
 
-        async def run_row(row: BatchRow) -> None:
-            await finished.put(await self._row(row))
-
-        async def feed() -> None:
-            try:
-                for index, raw in enumerate(rows):
+        async def work() -> None:
+            while not failure:
+                if self.max_cost is not None and self.stats.cost >= self.max_cost:
+                    self.stats.stopped = "max_cost"
+                    return
+                try:
+                    index, raw = next(source)
                     row = _as_row(raw, index)
-                    await tickets.acquire()
-                    if self.max_cost is not None and self.stats.cost >= self.max_cost:
-                        self.stats.stopped = "max_cost"
-                        break
-                    self.stats.started += 1
-                    task = asyncio.create_task(run_row(row))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-            finally:  # even when reading `rows` failed: the rows already started still finish and are reported
-                while tasks:
-                    await asyncio.gather(*list(tasks))
+                except StopIteration:
+                    return
+                except Exception as exc:
+                    failure.append(exc)
+                    return
+                self.stats.started += 1
+                result = await self._row(row)
+                self._count(result)  # now, not when the caller takes it: the budget check above needs it
+                await finished.put(result)
+
+        async def close() -> None:
+            try:
+                await asyncio.gather(*workers)  # re-raises a worker's own failure (failed rows are results)
+            finally:
                 await finished.put(None)
 
-        feeder = asyncio.create_task(feed())
+        workers = [asyncio.create_task(work()) for _ in range(self.concurrency)]
+        closer = asyncio.create_task(close())
         try:
             while (result := await finished.get()) is not None:
-                self._count(result)
-                tickets.release()
                 yield result
-            await feeder  # re-raises a failure to read `rows`
+            await closer
+            if failure:
+                raise failure[0]
         finally:
-            for task in (feeder, *tasks):
+            for task in (closer, *workers):
                 task.cancel()
-            await asyncio.gather(feeder, *tasks, return_exceptions=True)
+            await asyncio.gather(closer, *workers, return_exceptions=True)
 
     # One row
 
