@@ -12,7 +12,9 @@ What each figure is
 - throughput: `routerkit batch` (the CLI, in a child process) over 2,000 rows of `emulator/slow-1000` (1 s
   before each answer) at `--concurrency 100` (`--concurrency N`). The ideal is concurrency / latency; the figure is
   rows/s over the whole command (start-up included) and its ratio to the ideal. Goal ≥ 0.95. `row_s`,
-  `slots_busy` and `startup_s` say where the rest went: a slower call, or slots left idle.
+  `slots_busy` and `startup_s` say where the rest went: a slower call, or slots left idle. The floor, in the
+  same run: the smallest script a user would write instead (`concurrency` asyncio workers sharing one stock
+  `httpx2.AsyncClient`, streaming each answer and writing nothing), timed the same way in its own process.
 - memory: peak RSS (`wait4` of the child) of `routerkit batch` over 1,000 and over 100,000 rows
   (`--memory-rows N`) of `emulator/echo`. Rows are streamed, so the ratio should stay ≤ 1.5.
 - ray: rows/s of `routerkit.ray.ResponsesMapper` and of Ray Data's `HttpRequestProcessorConfig` (its documented
@@ -84,9 +86,39 @@ def run_batch(base_url: str, rows: Path, out: Path, *args: str) -> tuple[float, 
     return elapsed, usage.ru_maxrss, json.loads(summary)
 
 
+#: The floor: what a user would write by hand (agno's advice: a semaphore or workers over one AsyncClient).
+BARE_LOOP = """
+import asyncio, os, sys, httpx2
+url, key = sys.argv[1] + "/responses", os.environ["OPENROUTER_API_KEY"]
+rows, concurrency = int(sys.argv[2]), int(sys.argv[3])
+async def main():
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx2.AsyncClient(limits=limits, timeout=60) as client:
+        todo = iter(range(rows))
+        async def worker():
+            for i in todo:
+                body = {"model": "emulator/slow-1000", "input": f"question number {i}", "stream": True}
+                headers = {"authorization": "Bearer " + key}
+                async with client.stream("POST", url, json=body, headers=headers) as response:
+                    async for _ in response.aiter_bytes():
+                        pass
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+asyncio.run(main())
+"""
+
+
+def bare_loop(base_url: str, rows: int, concurrency: int) -> float:
+    """Seconds of the floor's whole process over the same rows."""
+    env = {**os.environ, "OPENROUTER_API_KEY": KEY}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", BARE_LOOP, base_url, str(rows), str(concurrency)], env=env, check=True)
+    return time.perf_counter() - started
+
+
 def throughput(base_url: str, tmp: Path, concurrency: int) -> dict[str, Any]:
     rows, latency = 2000, 1.0
     write_rows(tmp / "t.jsonl", rows)
+    floor = bare_loop(base_url, rows, concurrency)
     elapsed, _, summary = run_batch(
         base_url, tmp / "t.jsonl", tmp / "t.out", "-m", "emulator/slow-1000", "--concurrency", str(concurrency)
     )
@@ -107,6 +139,8 @@ def throughput(base_url: str, tmp: Path, concurrency: int) -> dict[str, Any]:
         "row_s": round(row_s, 4),
         "slots_busy": round(sum(durations) / (concurrency * elapsed), 3),
         "startup_s": round(elapsed - summary["elapsed_s"], 2),  # process start, imports, checking the input
+        "floor_of_ideal": round(rows / floor / ideal, 3),
+        "routerkit_vs_floor": round(floor / elapsed, 3),  # > 1: the CLI got more rows/s than the bare loop
     }
 
 
