@@ -169,6 +169,8 @@ class SqliteFile(ABC):
             return
         conn.execute("PRAGMA journal_mode = WAL")  # persistent in the file; a no-op once set
         conn.execute("PRAGMA synchronous = NORMAL")  # per connection; safe with WAL (see module docstring)
+        if self._check_version(conn) == SCHEMA_VERSION and self._table_ready(conn):
+            return  # the usual open: nothing to create, so no write lock to take (a CLI turn opens one each time)
         conn.execute("BEGIN IMMEDIATE")
         try:
             self._create_or_migrate(conn, self._check_version(conn))
