@@ -48,40 +48,38 @@ def test_row_options_and_fallback_are_sent_and_reported(make_model, emu):
     assert body["temperature"] == 0.2 and body["models"] == ["emulator/fail-503", "emulator/echo"]
 
 
-def test_rows_are_read_as_slots_free_up_not_all_at_once(make_model, emu):
-    read = 0
+class CountedRows:
+    """`n` rows ("row 0", "row 1"...), counting how many the batch has read so far."""
 
-    def rows() -> Iterator[str]:
-        nonlocal read
-        for i in range(200):
-            read += 1
+    def __init__(self, n: int) -> None:
+        self.n, self.read = n, 0
+
+    def __iter__(self) -> Iterator[str]:
+        for i in range(self.n):
+            self.read += 1
             yield f"row {i}"
 
-    results = Batch(model=make_model(), concurrency=4).run(rows())
+
+def test_rows_are_read_as_slots_free_up_not_all_at_once(make_model, emu):
+    rows = CountedRows(200)
+    results = Batch(model=make_model(), concurrency=4).run(rows)
     next(results)
-    assert read <= 2 * 4 + 1  # at most: the rows in flight, those waiting for the caller, and the next one
+    assert rows.read <= 2 * 4 + 1  # at most: the rows in flight, those waiting for the caller, and the next one
     assert len(list(results)) == 199
 
 
 async def test_a_caller_that_stops_taking_results_holds_new_rows_back(make_model, emu):
     # Finished rows wait for the caller, at most `concurrency` of them, then the workers stop reading: a slow
     # writer never makes the batch read (and pay for) the rest of the file ahead of it.
-    read = 0
-
-    def rows() -> Iterator[str]:
-        nonlocal read
-        for i in range(50):
-            read += 1
-            yield f"row {i}"
-
-    results = Batch(model=make_model(), concurrency=2).arun(rows())
+    rows = CountedRows(50)
+    results = Batch(model=make_model(), concurrency=2).arun(rows)
     taken = [await anext(results)]
     for _ in range(200):  # the workers run on while the caller holds off
-        if read >= 5:
+        if rows.read >= 5:
             break
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.2)
-    assert read == 5  # one taken, two waiting for the caller, two more finished by the blocked workers
+    assert rows.read == 5  # one taken, two waiting for the caller, two more finished by the blocked workers
     taken += [r async for r in results]
     assert sorted(r.text for r in taken) == sorted(f"row {i}" for i in range(50))
 
