@@ -9,7 +9,8 @@ import math
 from typing import Any
 
 from routerkit.errors import APIError
-from routerkit.models._clients import SHARD_CONNECTIONS, shared_async_client
+from routerkit.models._async_pools import SHARD_CONNECTIONS
+from routerkit.models._clients import shared_async_client
 
 STREAMS = 40
 
@@ -46,10 +47,10 @@ def test_shards_share_one_tls_context_that_checks_certificates() -> None:
     verify the server's certificate and host name, as httpx2's own default does."""
     import ssl
 
-    from routerkit.models._clients import _tls
+    from routerkit.models._tls import tls_context
 
-    ctx = _tls()
-    assert _tls() is ctx
+    ctx = tls_context()
+    assert tls_context() is ctx
     assert ctx.verify_mode == ssl.CERT_REQUIRED
     assert ctx.check_hostname
 
@@ -63,11 +64,11 @@ def test_plain_http_never_loads_the_ca_bundle(emu: Any) -> None:
 
     script = (
         "import asyncio\n"
-        "from routerkit.models import _clients\n"
+        "from routerkit.models import _tls\n"
         "from routerkit.models.openrouter import OpenRouterResponses\n"
         f"m = OpenRouterResponses(id='emulator/echo', base_url={emu.base_url!r}, api_key='x')\n"
         "assert m.invoke('hi').text and asyncio.run(m.ainvoke('hi')).text\n"
-        "print(_clients._tls_context is None)\n"
+        "print(_tls._context is None)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "True", done.stderr
@@ -81,14 +82,15 @@ def test_the_plain_pool_cannot_send_https_unchecked() -> None:
 
     import httpx2
 
-    from routerkit.models._clients import _ByScheme, _tls
+    from routerkit.models._async_pools import _ByScheme
+    from routerkit.models._tls import tls_context
 
-    pools = _ByScheme(httpx2.HTTPTransport, httpx2.Limits())
+    pools = _ByScheme(httpx2.Limits())
     plain = pools.pick(httpx2.URL("http://127.0.0.1:1/"))._pool._ssl_context
     assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname
     assert plain.cert_store_stats()["x509_ca"] == 0
     assert pools.pick(httpx2.URL("https://openrouter.ai/")) is not pools.pick(httpx2.URL("http://localhost/"))
-    assert pools.pick(httpx2.URL("https://openrouter.ai/"))._pool._ssl_context is _tls()
+    assert pools.pick(httpx2.URL("https://openrouter.ai/"))._pool._ssl_context is tls_context()
 
 
 def test_a_loop_left_open_until_exit_prints_nothing(emu: Any) -> None:

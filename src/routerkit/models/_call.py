@@ -1,12 +1,13 @@
 """One model call's I/O-free bookkeeping, shared by the sync and async drivers.
 
 A `Call` holds the prepared request, the retry schedule, the deadline and the size caps; `translate_errors`
-maps httpx2's exceptions to routerkit's in one place. The drivers in `_drivers.py` are short loops around
-these: they only move bytes and sleep.
+maps the transports' exceptions (the sync pool's and httpx2's) to routerkit's in one place. The drivers in
+`_drivers.py` are short loops around these: they only move bytes and sleep.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -14,8 +15,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-
-import httpx2
 
 from ..wire._errors import (
     APIConnectionError,
@@ -30,6 +29,7 @@ from ..wire._failures import RetryPolicy, error_from_event, error_from_status
 from ..wire._json import loads
 from ..wire._response import ModelResponse, build_response
 from ..wire._stream import ResponseStream
+from ._http11 import HTTPFailure, Timeouts
 from ._observe import ChatObserver, retried
 
 __all__ = ["ERROR_BODY_LIMIT", "BodyReader", "Call", "on_fallback", "on_retry", "translate_errors"]
@@ -48,9 +48,9 @@ on_fallback: ContextVar[Callable[[str], None] | None] = ContextVar("on_fallback"
 
 
 @lru_cache(maxsize=64)
-def _timeouts(connect: float, stall: float) -> httpx2.Timeout:
+def _timeouts(connect: float, stall: float) -> Timeouts:
     """The timeouts of an attempt with more time left than either: one object per setting, not per request."""
-    return httpx2.Timeout(connect=connect, read=stall, write=stall, pool=connect)
+    return (connect, stall, stall, connect)
 
 
 @dataclass(slots=True)
@@ -84,8 +84,9 @@ class Call:
             return None
         return self.total_timeout - (time.perf_counter() - self.started)
 
-    def timeout(self) -> httpx2.Timeout:
-        """httpx2's per-operation timeouts, each cut to the time left so no single wait outlives the call."""
+    def timeout(self) -> Timeouts:
+        """The per-operation timeouts (connect, read, write, pool), each cut to the time left so no single
+        wait outlives the call."""
         left = self.time_left()
         if left is None or left >= max(self.connect_timeout, self.stall_timeout):
             return _timeouts(self.connect_timeout, self.stall_timeout)
@@ -93,12 +94,8 @@ class Call:
         def cap(seconds: float) -> float:
             return seconds if left is None else max(min(seconds, left), 0.001)
 
-        return httpx2.Timeout(
-            connect=cap(self.connect_timeout),
-            read=cap(self.stall_timeout),
-            write=cap(self.stall_timeout),
-            pool=cap(self.connect_timeout),
-        )
+        connect, stall = cap(self.connect_timeout), cap(self.stall_timeout)
+        return (connect, stall, stall, connect)
 
     def check_deadline(self, stream: ResponseStream | None = None, status: int | None = None) -> None:
         left = self.time_left()
@@ -128,7 +125,7 @@ class Call:
     def backoff(self, exc: APIError, stream: ResponseStream | None = None) -> float:
         """Seconds to wait before trying again; re-raises `exc` when no retry is allowed.
 
-        What is raised carries no exception chain: httpx2's frames hold the request headers (the API key)
+        What is raised carries no exception chain: the transport's frames hold the request headers (the API key)
         in their locals, which `traceback` with `capture_locals`, rich's `show_locals` and `pytest -l` print.
         """
         retry = not (stream is not None and stream.output_started) and not isinstance(exc, _NEVER_RETRIED)
@@ -235,47 +232,75 @@ class BodyReader:
 
 @contextmanager
 def translate_errors(call: Call, stream: ResponseStream | None = None) -> Iterator[None]:
-    """Re-raise httpx2's exceptions as routerkit's, with the model and any partial answer.
+    """Re-raise the transport's exceptions as routerkit's, with the model and any partial answer.
 
-    Messages are built from the exception type and the OS's reason only: httpx2's text for a request it
+    Messages are built from the failure's kind and the OS's reason only: a transport's text for a request it
     could not send may quote a header value.
     """
     try:
         yield
-    except httpx2.TimeoutException as exc:
+    except APIError:
+        raise
+    except Exception as exc:
+        kind = _failure_kind(exc)
+        if kind is None:
+            raise
+        raise _translated(call, stream, exc, kind) from exc
+
+
+def _translated(call: Call, stream: ResponseStream | None, exc: Exception, kind: str) -> APIError:
+    partial = stream.partial_text if stream else ""
+    if kind in ("pool-timeout", "connect-timeout", "timeout"):
         left = call.time_left()
         if left is not None and left <= 0.01:
-            raise call.deadline_error(stream) from exc
-        if isinstance(exc, httpx2.PoolTimeout):
+            return call.deadline_error(stream)
+        if kind == "pool-timeout":
             message = f"no free connection in the client's pool within connect_timeout={call.connect_timeout:g}s"
-        elif isinstance(exc, httpx2.ConnectTimeout):
+        elif kind == "connect-timeout":
             message = f"could not connect within connect_timeout={call.connect_timeout:g}s"
         elif stream is not None:
             message = f"no data from the server for stall_timeout={call.stall_timeout:g}s"
         else:
             message = f"no response within stall_timeout={call.stall_timeout:g}s"
-        partial = stream.partial_text if stream else ""
-        raise APITimeoutError(message, models=call.models, partial_text=partial) from exc
-    except httpx2.DecodingError as exc:
-        raise StreamInterruptedError(
-            f"the response body could not be decoded ({_reason(exc)})",
+        return APITimeoutError(message, models=call.models, partial_text=partial)
+    if kind == "decode":
+        return StreamInterruptedError(
+            f"the response body could not be decoded ({_reason(exc)})", models=call.models, partial_text=partial
+        )
+    if stream is not None and stream.output_started:
+        return StreamInterruptedError(
+            f"the connection broke mid-stream ({type(exc).__name__})",
             models=call.models,
-            partial_text=stream.partial_text if stream else "",
-        ) from exc
-    except httpx2.TransportError as exc:
-        if stream is not None and stream.output_started:
-            raise StreamInterruptedError(
-                f"the connection broke mid-stream ({type(exc).__name__})",
-                models=call.models,
-                generation_id=stream.generation_id,
-                partial_text=stream.partial_text,
-            ) from exc
-        raise APIConnectionError(f"{_reason(exc)} ({call.url})", models=call.models) from exc
+            generation_id=stream.generation_id,
+            partial_text=stream.partial_text,
+        )
+    reason = f"the request could not be sent ({type(exc).__name__})" if kind == "request" else _reason(exc)
+    return APIConnectionError(f"{reason} ({call.url})", models=call.models)
+
+
+def _failure_kind(exc: Exception) -> str | None:
+    """How a transport failed (see `HTTPFailure.kind`, plus "pool-timeout"), or None for any other exception."""
+    if isinstance(exc, HTTPFailure):
+        return exc.kind
+    httpx2 = sys.modules.get("httpx2")
+    if httpx2 is None:  # never imported: nothing raised can be one of its errors
+        return None
+    if isinstance(exc, httpx2.PoolTimeout):
+        return "pool-timeout"
+    if isinstance(exc, httpx2.ConnectTimeout):
+        return "connect-timeout"
+    if isinstance(exc, httpx2.TimeoutException):
+        return "timeout"
+    if isinstance(exc, httpx2.DecodingError):
+        return "decode"
+    if isinstance(exc, httpx2.LocalProtocolError):
+        return "request"
+    if isinstance(exc, httpx2.TransportError):
+        return "transport"
+    return None
 
 
 def _reason(exc: Exception) -> str:
     """A short, header-free description of a transport failure."""
-    if isinstance(exc, httpx2.LocalProtocolError):
-        return f"the request could not be sent ({type(exc).__name__})"
     text = str(exc)
     return text[:200] if text else type(exc).__name__

@@ -9,29 +9,37 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import TypeVar
-
-import httpx2
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 
 from ..wire._errors import APIError
 from ..wire._events import ResponseCompleted, StreamEvent, TextDelta
 from ..wire._response import ModelResponse
 from ._call import Call, translate_errors
-from ._clients import AsyncSender
+from ._http11 import Timeouts
 from ._observe import chat
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from ._async_pools import AsyncSender
+    from ._http11 import Pool
+
+    #: What the sync drivers send through: a caller's own client, or the shared pool.
+    SyncSender: TypeAlias = httpx2.Client | Pool
 
 __all__ = ["afetch", "ainvoke", "ainvoke_stream", "fetch", "invoke", "invoke_stream", "read_body", "send"]
 
 T = TypeVar("T")
 
 
-def invoke(call: Call, client: httpx2.Client) -> ModelResponse:
+def invoke(call: Call, client: SyncSender) -> ModelResponse:
     """One call; the finished response."""
     with chat(call):
         return fetch(call, client, call.read_json)
 
 
-def fetch(call: Call, client: httpx2.Client, read: Callable[[Mapping[str, str], bytes], T]) -> T:
+def fetch(call: Call, client: SyncSender, read: Callable[[Mapping[str, str], bytes], T]) -> T:
     """A whole (non-streamed) answer, sent, retried and capped as `call` says; `read` turns the headers and
     body of the 200 into the result (its errors are retried like the transport's)."""
     while True:
@@ -59,7 +67,7 @@ async def afetch(call: Call, client: AsyncSender, read: Callable[[Mapping[str, s
             await _sleep(call.backoff(exc))
 
 
-def invoke_stream(prepare: Callable[[], Call], client_of: Callable[[], httpx2.Client]) -> Iterator[StreamEvent]:
+def invoke_stream(prepare: Callable[[], Call], client_of: Callable[[], SyncSender]) -> Iterator[StreamEvent]:
     """One streamed call; events as they arrive. Closing the iterator closes the connection.
 
     The call is prepared on the first event asked for: a stream that is never iterated does nothing.
@@ -122,7 +130,18 @@ async def ainvoke_stream(
                 await _sleep(call.backoff(exc, stream))
 
 
-def read_body(call: Call, r: httpx2.Response) -> bytes:
+class _Body(Protocol):
+    """What `read_body` reads: a response of httpx2's or of the sync pool's."""
+
+    status_code: int
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def iter_bytes(self) -> Iterator[bytes]: ...
+
+
+def read_body(call: Call, r: _Body) -> bytes:
     """The body, within the call's deadline and size caps (see `BodyReader`)."""
     reader = call.body_reader(r.status_code, r.headers)
     for chunk in r.iter_bytes():
@@ -140,7 +159,7 @@ async def aread_body(call: Call, r: httpx2.Response) -> bytes:
     return reader.body()
 
 
-def send(call: Call, client: httpx2.Client) -> AbstractContextManager[httpx2.Response]:
+def send(call: Call, client: SyncSender) -> AbstractContextManager[_Body]:
     """The request, with the timeouts left to this attempt; the body is read by the caller."""
     content = call.payload or None
     return client.stream(call.method, call.url, content=content, headers=call.headers, timeout=call.timeout())
@@ -148,7 +167,18 @@ def send(call: Call, client: httpx2.Client) -> AbstractContextManager[httpx2.Res
 
 def _asend(call: Call, client: AsyncSender) -> AbstractAsyncContextManager[httpx2.Response]:
     content = call.payload or None
-    return client.stream(call.method, call.url, content=content, headers=call.headers, timeout=call.timeout())
+    return client.stream(
+        call.method, call.url, content=content, headers=call.headers, timeout=_httpx2_timeout(call.timeout())
+    )
+
+
+@lru_cache(maxsize=64)
+def _httpx2_timeout(timeouts: Timeouts) -> httpx2.Timeout:
+    """httpx2's form of an attempt's timeouts, made once per setting: the async path sends thousands a second."""
+    import httpx2
+
+    connect, read, write, pool = timeouts
+    return httpx2.Timeout(connect=connect, read=read, write=write, pool=pool)
 
 
 def _is_stream(status: int, headers: Mapping[str, str]) -> bool:

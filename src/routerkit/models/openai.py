@@ -12,9 +12,7 @@ import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, ClassVar
-
-import httpx2
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
 from ..wire._errors import UsageError
@@ -37,8 +35,14 @@ from ..wire._request import (
 from ..wire._response import ModelResponse
 from . import _drivers
 from ._call import Call
-from ._clients import AsyncSender, shared_async_client, shared_client
+from ._clients import shared_async_client, shared_client
 from ._settings import check_base_url, check_size, is_loopback_host
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from ._async_pools import AsyncSender
+    from ._drivers import SyncSender
 
 __all__ = ["OpenAIResponses", "is_loopback_host"]
 
@@ -248,7 +252,7 @@ class OpenAIResponses:
 
     # Clients
 
-    def _client(self) -> httpx2.Client:
+    def _client(self) -> SyncSender:
         return self.http_client if self.http_client is not None else shared_client()
 
     def _aclient(self) -> AsyncSender:
