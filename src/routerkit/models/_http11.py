@@ -270,7 +270,10 @@ class Reply:
     def __enter__(self) -> Reply:
         connect, read, write, _ = self._timeout
         origin, host, target = _parse(self._url)
-        request = h11.Request(method=self._method, target=target, headers=self._head(host))
+        try:
+            request = h11.Request(method=self._method, target=target, headers=self._head(host))
+        except (h11.LocalProtocolError, UnicodeEncodeError):  # h11's message, and the error's object, quote it
+            raise LocalProtocolError("the request could not be sent: a header is not valid HTTP") from None
         conn = self._conn = self._pool._take(origin, connect)
         try:
             try:
@@ -340,16 +343,19 @@ class Reply:
 
 
 class _Inflater:
-    """A gzip or zlib body, inflated in bounded steps."""
+    """A gzip, zlib or raw deflate body, inflated in bounded steps. "deflate" should be zlib-wrapped, but some
+    servers send it raw: when the first bytes are not a zlib or gzip header, they are read as raw deflate."""
 
-    __slots__ = ("_z",)
+    __slots__ = ("_raw_allowed", "_started", "_z")
 
-    def __init__(self) -> None:
+    def __init__(self, *, raw_allowed: bool) -> None:
         self._z = zlib.decompressobj(zlib.MAX_WBITS | 32)  # either header, told apart by zlib
+        self._raw_allowed = raw_allowed
+        self._started = False
 
     def feed(self, data: bytes | bytearray | memoryview) -> Iterator[bytes]:
         try:
-            out = self._z.decompress(data, _INFLATE_STEP)
+            out = self._first(data) if not self._started else self._z.decompress(data, _INFLATE_STEP)
             while True:
                 if out:
                     yield out
@@ -359,6 +365,16 @@ class _Inflater:
                 out = self._z.decompress(tail, _INFLATE_STEP)
         except zlib.error as exc:
             raise DecodingError(f"the compressed body is corrupt ({exc})") from None
+
+    def _first(self, data: bytes | bytearray | memoryview) -> bytes:
+        self._started = True
+        try:
+            return self._z.decompress(data, _INFLATE_STEP)
+        except zlib.error:
+            if not self._raw_allowed:
+                raise
+            self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+            return self._z.decompress(data, _INFLATE_STEP)
 
     def finish(self) -> Iterator[bytes]:
         try:
@@ -374,7 +390,7 @@ def _inflater(encoding: str) -> _Inflater | None:
     if coding in ("", "identity"):
         return None
     if coding in ("gzip", "x-gzip", "deflate"):
-        return _Inflater()
+        return _Inflater(raw_allowed=coding == "deflate")
     raise DecodingError(f"the body's content-encoding {encoding[:40]!r} is not one routerkit decodes")
 
 

@@ -60,6 +60,10 @@ class OpenRouterResponses(OpenAIResponses):
                 "routerkit's Agent keeps the conversation history for you"
             )
         self.models = check_models(self.models) or None
+        for name in ("app_url", "app_title"):  # sent as headers: a line break or "é" cannot be
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not all(" " <= c <= "~" for c in value)):
+                raise UsageError(f"{name} must be printable ASCII text (it is sent as a header), got {value!r:.80}")
         if self.provider is not None and not isinstance(self.provider, (str, Mapping)):
             raise UsageError(
                 "provider must be a label string or a dict of OpenRouter provider preferences, "
