@@ -5,11 +5,13 @@ what logging every turn costs (`ask` with and without `--no-log`, interleaved ru
 
 Targets: `--help` < 0.1 s, `ask` < 0.3 s, logging ≤ 5 ms. The logging cost is read two ways: the median of the
 paired differences (each round runs both commands back to back), and, since whole-process CPU moves by ±30 ms
-from run to run, the CPU `ask` spends inside its logging calls (the session store's and the log's), timed from
-inside the process. Two floors are measured in the same runs: the bare
-interpreter, and the smallest httpx2 program that sends the same request (no routerkit at all): what is
-above that second floor is routerkit's own cost, whatever the machine. `llm` (the CLI people compare with) is measured
-side by side when it is installed (`llm --help`; its `prompt` needs a real key, so not that).
+from run to run, the time `ask` spends inside its logging calls (the session store's and the log's), timed from
+inside the process: CPU, and wall clock, which adds the waits for the disk (SQLite's fsyncs). Three floors are
+measured in the same runs: the bare interpreter; the smallest program that sends the same request over a
+socket with h11, the HTTP/1.1 parser routerkit's sync pool uses (what is above it is routerkit's own cost,
+whatever the machine); and the same request with httpx2, the least any httpx2-based client pays. `llm` (the
+CLI people compare with) is measured side by side when it is installed (`llm --help`; its `prompt` needs a
+real key, so not that).
 
 The runs use a bytecode cache (in a temporary PYTHONPYCACHEPREFIX, filled by the warm-up run), as an
 installed package has one: with PYTHONDONTWRITEBYTECODE set in the shell, every run would otherwise compile
@@ -32,9 +34,27 @@ from routerkit.emulator import Emulator
 
 CLI = [sys.executable, "-m", "routerkit.cli"]
 
-#: The floor for any httpx2-based client: import it, stream one answer from the emulator and exit the way
-#: `routerkit` does (plain http, so no CA bundle is loaded; the heap frozen before exit), so that
-#: `ask` − this floor is routerkit's own cost.
+#: The floor for routerkit's own transport: the same streamed request over a socket with h11, read to its end,
+#: exiting the way `routerkit` does (the heap frozen before exit), so that `ask` − this floor is routerkit's
+#: own cost.
+BARE_H11 = """
+import gc, json, os, socket, h11
+from urllib.parse import urlsplit
+url = urlsplit(os.environ["OPENROUTER_BASE_URL"] + "/responses")
+body = json.dumps({"model": "emulator/echo", "input": "hello", "stream": True}).encode()
+sock = socket.create_connection((url.hostname, url.port))
+conn = h11.Connection(h11.CLIENT)
+head = [("Host", url.netloc), ("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+request = h11.Request(method="POST", target=url.path, headers=head)
+sock.sendall(conn.send(request) + conn.send(h11.Data(data=body)) + conn.send(h11.EndOfMessage()))
+while not isinstance(event := conn.next_event(), h11.EndOfMessage):
+    if event is h11.NEED_DATA:
+        conn.receive_data(sock.recv(65536))
+gc.freeze()
+"""
+
+#: The floor for any httpx2-based client: import it, stream one answer from the emulator and exit (plain http,
+#: so no CA bundle is loaded; the heap frozen before exit).
 BARE_HTTPX2 = """
 import gc, os, httpx2
 url = os.environ["OPENROUTER_BASE_URL"] + "/responses"
@@ -46,20 +66,22 @@ gc.freeze()
 """
 
 
-#: `routerkit ask` with the CPU of its logging calls summed from inside (time.process_time), printed last on
-#: stderr: the calls are wrapped where they are defined, before `main` looks them up.
+#: `routerkit ask` with the CPU and wall time of its logging calls summed from inside (time.process_time and
+#: time.perf_counter), printed last on stderr: the calls are wrapped where they are defined, before `main`
+#: looks them up.
 LOGGING_CPU = """
 import sys, time
 import routerkit.cli._record as record, routerkit.cli.chat as chat, routerkit.db.base as base
-spent = [0.0]
+spent = [0.0, 0.0]
 def timed(owner, name):
     call = getattr(owner, name)
     def wrapper(*args, **kwargs):
-        started = time.process_time()
+        cpu, wall = time.process_time(), time.perf_counter()
         try:
             return call(*args, **kwargs)
         finally:
-            spent[0] += time.process_time() - started
+            spent[0] += time.process_time() - cpu
+            spent[1] += time.perf_counter() - wall
     setattr(owner, name, wrapper)
 for name in ("start_run", "finish_run", "get_runs", "close"):
     timed(base.SessionStore, name)
@@ -70,7 +92,7 @@ sys.argv = ["routerkit", *sys.argv[1:]]
 try:
     main()
 finally:
-    print(f"logging-cpu {spent[0]}", file=sys.stderr)
+    print(f"logging {spent[0]} {spent[1]}", file=sys.stderr)
 """
 
 
@@ -90,9 +112,11 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return took, _children_cpu() - cpu
 
 
-def _logging_cpu(argv: list[str], env: dict[str, str]) -> float:
+def _logging_time(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(CPU, wall) seconds spent in the logging calls of one `ask`."""
     r = subprocess.run(argv, env=env, capture_output=True, stdin=subprocess.DEVNULL, check=True, text=True)
-    return float(r.stderr.rstrip().rsplit("logging-cpu ", 1)[1])
+    cpu, wall = r.stderr.rstrip().rsplit("logging ", 1)[1].split()
+    return float(cpu), float(wall)
 
 
 def main() -> None:
@@ -117,6 +141,7 @@ def main() -> None:
             "ask": ask,
             "ask --no-log": [*ask[:-1], "--no-log", "hello"],
             "python": [sys.executable, "-c", "pass"],
+            "bare h11": [sys.executable, "-c", BARE_H11],
             "bare httpx2": [sys.executable, "-c", BARE_HTTPX2],
         }
         llm = shutil.which("llm")
@@ -128,7 +153,7 @@ def main() -> None:
         for _ in range(runs):  # interleaved: load on the machine hits every command alike
             for name, argv in commands.items():
                 samples[name].append(timed(argv, env))
-        inside = [_logging_cpu([sys.executable, "-c", LOGGING_CPU, *ask[3:]], env) for _ in range(runs)]
+        inside = [_logging_time([sys.executable, "-c", LOGGING_CPU, *ask[3:]], env) for _ in range(runs)]
     wall = {name: statistics.median(w for w, _ in values) for name, values in samples.items()}
     cpu = {name: statistics.median(c for _, c in values) for name, values in samples.items()}
     rows = [
@@ -136,6 +161,7 @@ def main() -> None:
         ("routerkit ask (emulator/echo, logged)", "ask", "< 0.3 s", 0.3),
         ("routerkit ask --no-log", "ask --no-log", "—", None),
         ("floor: python -c pass", "python", "—", None),
+        ("floor: one request over h11, no routerkit", "bare h11", "—", None),
         ("floor: one httpx2 request, no routerkit", "bare httpx2", "—", None),
     ]
     if llm:
@@ -155,11 +181,16 @@ def main() -> None:
         f"  {'logging cost (ask − ask --no-log, paired)':<40} {cost_wall * 1000:6.1f} ms {cost_cpu * 1000:6.1f} ms"
         f"   ≤ 5 ms{mark}"
     )
-    own = statistics.median(inside)
-    mark = " ✓" if own <= 0.005 else " ✗ missed"
-    print(f"  {'logging calls inside ask (CPU)':<40} {'':>9} {own * 1000:6.1f} ms   ≤ 5 ms{mark}")
-    own_wall, own_cpu = wall["ask"] - wall["bare httpx2"], cpu["ask"] - cpu["bare httpx2"]
-    print(f"  {'routerkit ask − the httpx2 floor':<40} {own_wall * 1000:6.1f} ms {own_cpu * 1000:6.1f} ms   —")
+    own_cpu, own_wall = (statistics.median(sample[i] for sample in inside) for i in (0, 1))
+    mark = " ✓" if own_cpu <= 0.005 else " ✗ missed"
+    print(f"  {'logging calls inside ask':<40} {own_wall * 1000:6.1f} ms {own_cpu * 1000:6.1f} ms   ≤ 5 ms{mark}")
+    for floor in ("bare h11", "bare httpx2"):
+        label, over_wall, over_cpu = (
+            f"routerkit ask − the {floor.split()[1]} floor",
+            wall["ask"] - wall[floor],
+            cpu["ask"] - cpu[floor],
+        )
+        print(f"  {label:<40} {over_wall * 1000:6.1f} ms {over_cpu * 1000:6.1f} ms   —")
     if not llm:
         print("  llm is not installed: no side-by-side figure")
 
