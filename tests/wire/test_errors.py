@@ -26,7 +26,6 @@ from routerkit.errors import (
     ServerError,
     StreamInterruptedError,
 )
-from routerkit.wire import _failures as wire_errors
 from routerkit.wire._failures import RetryPolicy, error_from_status, parse_retry_after
 
 MODELS = ["openai/gpt-oss-20b", "openai/gpt-4o"]
@@ -389,9 +388,9 @@ def test_backoff_grows_with_jitter_within_bounds(retries_done: int, monkeypatch:
     policy = RetryPolicy(max_retries=10)
     exc = make(ServerError, 503)
     ceiling = min(0.5 * 2**retries_done, 8.0)
-    monkeypatch.setattr(wire_errors.random, "random", lambda: 0.0)
+    monkeypatch.setattr(random, "random", lambda: 0.0)
     assert policy.delay(exc, retries_done, None) == pytest.approx(ceiling)
-    monkeypatch.setattr(wire_errors.random, "random", lambda: 0.999999)
+    monkeypatch.setattr(random, "random", lambda: 0.999999)
     assert policy.delay(exc, retries_done, None) == pytest.approx(ceiling * 0.75, rel=1e-5)
     monkeypatch.undo()
     samples = {policy.delay(exc, retries_done, None) for _ in range(200)}

@@ -10,7 +10,6 @@ constructor's arguments are checked in `_config`; reading a session back is in `
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -18,6 +17,7 @@ from ..errors import UsageError
 from ..wire._request import CheckedList, check_json
 from ._config import Instructions, check_instructions, check_text, refuse_unsupported, shown
 from ._events import RunOutputEvent
+from ._ids import new_id
 from ._loop import RunLoop, acontent_only, content_only
 from ._model import Model
 from ._printing import shower
@@ -109,7 +109,7 @@ class Agent(RunLoop, SessionReads):
             refuse_unsupported(agno_only)
         self.model = _default_model() if model is None else model
         self.name, self.id, self.user_id = name, id, user_id
-        self.session_id = str(uuid.uuid4()) if session_id is None else session_id
+        self.session_id = new_id() if session_id is None else session_id
         self.instructions, self.description = instructions, description
         self.expected_output, self.additional_context = expected_output, additional_context
         self.add_datetime_to_context, self.markdown, self.debug_mode = add_datetime_to_context, markdown, debug_mode

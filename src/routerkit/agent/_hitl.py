@@ -10,12 +10,11 @@ saved `ToolExecution`s (`saved_facts`) give back every other field agno has on t
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from ._ids import new_id
 from .run import RunMetrics, ToolExecution
 
 if TYPE_CHECKING:
@@ -54,7 +53,9 @@ class RunRequirement:
     (with the note), then `agent.continue_run(run_id=..., requirements=...)` goes on. agno's name and methods."""
 
     def __init__(self, tool_execution: ToolExecution, id: str | None = None) -> None:
-        self.id = id or str(uuid.uuid4())
+        from datetime import UTC, datetime  # here: only a tool that needs confirmation makes one
+
+        self.id = id or new_id()
         self.tool_execution = tool_execution
         self.created_at = datetime.now(UTC)
         self.confirmation: bool | None = tool_execution.confirmed

@@ -9,9 +9,10 @@ result. `Message` objects given as input become items again (`Message.to_item`).
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from ._ids import new_id
 
 __all__ = ["Message", "messages_from_items"]
 
@@ -28,7 +29,7 @@ class Message:
     "arguments"}}`."""
     tool_call_id: str | None = None
     tool_name: str | None = None
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=new_id)
     created_at: int = field(default_factory=lambda: int(time.time()))
 
     def get_content_string(self) -> str:

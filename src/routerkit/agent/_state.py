@@ -9,7 +9,6 @@ the tools, and store the run (sync, or awaited so the event loop never waits on 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from ..run.base import RunStatus
 from ..wire._request import CheckedList, check_input
 from ._accumulator import Accumulator
 from ._events import RunContentEvent, ToolCallCompletedEvent
+from ._ids import new_id
 from ._message import Message
 from ._text import encodable
 from .run import RunOutput, ToolExecution
@@ -74,7 +74,7 @@ class RunState:
         self.setup = setup
         self.history = history
         output = RunOutput(
-            run_id=run_id or str(uuid.uuid4()),
+            run_id=run_id or new_id(),
             session_id=setup.session_id,
             requested_model=setup.model_id,
             model_provider=setup.model_provider,

@@ -4,7 +4,6 @@ each (name, kind, MIME type, SHA-256 of a local file — never its bytes)."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -29,6 +28,8 @@ Attachments = tuple[MediaArguments, list[dict[str, Any]]]
 
 
 def _sha256(path: Path) -> str:
+    import hashlib  # here: only a turn with attachments needs it
+
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):

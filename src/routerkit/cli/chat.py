@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 import time
-import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +60,7 @@ def open_db() -> SqliteDb:
 
 def new_session_id() -> str:
     """A new session's id: its start time (sortable) and a short random suffix."""
-    return time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
+    return time.strftime("%Y%m%d-%H%M%S-") + os.urandom(2).hex()
 
 
 # ---- the conversation ----------------------------------------------------------------------------------

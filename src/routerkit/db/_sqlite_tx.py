@@ -27,7 +27,6 @@
 from __future__ import annotations
 
 import os
-import random
 import sqlite3
 import stat
 import threading
@@ -206,6 +205,8 @@ class SqliteFile(ABC):
                         f"the session store {str(self.db_file)!r} stayed busy for {self.retry_deadline:g} s: "
                         "another process is holding its write lock"
                     ) from exc
+            import random  # here: only a busy database needs it
+
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.25)
 

@@ -1,29 +1,31 @@
 """What routerkit tells the outside while it works: records on the "routerkit" logger, and OpenTelemetry spans.
 
 Every model call and agent run passes through here. With nothing listening, the cost per call is one
-`sys.modules` look-up and a logger level check. Spans and metrics are made (by `_spans`, which is the only
-module importing OpenTelemetry) once `routerkit.instrument()` was called, or when the application has set a
-global tracer provider. Keys are never logged or recorded; message content and exception text only after
-`instrument(capture_content=True)`.
+`sys.modules` look-up and a logger level check. `logging` itself is not imported to make that check: a
+program that never imported it cannot have set up a handler, and the import is ~6 ms of every `routerkit
+ask`. Spans and metrics are made (by `_spans`, which is the only module importing OpenTelemetry) once
+`routerkit.instrument()` was called, or when the application has set a global tracer provider. Keys are
+never logged or recorded; message content and exception text only after `instrument(capture_content=True)`.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    import logging
+
     from ..wire._errors import APIError
     from ..wire._response import FunctionCall
     from ._call import Call
     from ._spans import Tracing
 
-__all__ = ["ChatObserver", "Noop", "RunObserver", "agent_run", "capture_content", "chat", "configure", "log", "retried"]
+__all__ = ["ChatObserver", "Noop", "RunObserver", "agent_run", "capture_content", "chat", "configure", "retried"]
 
-log = logging.getLogger("routerkit")
+_INFO = 20  # logging.INFO
 
 _T = TypeVar("_T")
 
@@ -34,6 +36,31 @@ class _Settings:
     capture_content: bool = False
     global_tracing: Callable[[], Tracing | None] | None = None
     """`_spans.global_tracing`, once OpenTelemetry is imported (kept: an import statement per call costs µs)."""
+    logger: logging.Logger | None = None
+    """The "routerkit" logger, once `logging` is imported (by anyone)."""
+
+
+def _logger() -> logging.Logger | None:
+    """The "routerkit" logger, or None while `logging` was never imported (so nothing can be listening)."""
+    logger = _Settings.logger
+    if logger is None:
+        module = sys.modules.get("logging")
+        if module is None:
+            return None
+        logger = _Settings.logger = module.getLogger("routerkit")
+    return logger
+
+
+def _logging() -> bool:
+    logger = _logger()
+    return logger is not None and logger.isEnabledFor(_INFO)
+
+
+def _log() -> logging.Logger:
+    """The logger, for an observer to write to (importing `logging` if a tracer, not a handler, is listening)."""
+    import logging
+
+    return logging.getLogger("routerkit")
 
 
 def configure(tracing: Tracing | None, capture_content: bool) -> None:
@@ -90,7 +117,7 @@ def _same(value: _T) -> _T:
 def chat(call: Call) -> ChatObserver | Noop:
     """The scope of one model call, retries included: a `chat {model}` span and its log records."""
     tracing = _tracing()
-    if tracing is None and not log.isEnabledFor(logging.INFO):
+    if tracing is None and not _logging():
         return _NOOP
     return ChatObserver(call, tracing)
 
@@ -109,7 +136,7 @@ class ChatObserver:
     def __enter__(self) -> ChatObserver:
         call = self.call
         call.observer = self
-        log.debug("request: model %s, %s", call.requested_model, call.url)
+        _log().debug("request: model %s, %s", call.requested_model, call.url)
         if self.tracing is not None:
             self.span = self.tracing.start_chat(call, _run_context.get())
         return self
@@ -119,14 +146,14 @@ class ChatObserver:
         call.observer = None
         response = call.response or (call.stream.response if call.stream is not None else None)
         if error is None and response is not None and response.fallback_used:
-            log.info("fallback: %s answered for %s", response.model, call.requested_model)
+            _log().info("fallback: %s answered for %s", response.model, call.requested_model)
         if error is not None and not isinstance(error, GeneratorExit):
-            log.info("model call failed: model %s, %s", call.requested_model, _describe(error))
+            _log().info("model call failed: model %s, %s", call.requested_model, _describe(error))
         if self.span is not None and self.tracing is not None:
             self.tracing.end_chat(self.span, call, response, error)
 
     def retry(self, error: APIError, delay: float) -> None:
-        log.info(
+        _log().info(
             "retry %d of model %s in %.2fs: %s", self.call.retries, self.call.requested_model, delay, _describe(error)
         )
         if self.span is not None:
@@ -162,7 +189,7 @@ def agent_run(agent: Any, output: Any) -> RunObserver | Noop:
     """The scope of one agent run: an `invoke_agent` span over its model calls and tools, and its log records.
     `end` must be called exactly once."""
     tracing = _tracing()
-    if tracing is None and not log.isEnabledFor(logging.INFO):
+    if tracing is None and not _logging():
         return _NOOP
     return RunObserver(agent, output, tracing)
 
@@ -187,7 +214,7 @@ class RunObserver:
         metrics = output.metrics
         cost = f", cost ${metrics.cost:.6f}" if metrics.cost is not None else ""
         if error is None:
-            log.info(
+            _log().info(
                 "run %s done: model %s, %d input + %d output tokens%s",
                 output.run_id,
                 output.model,
@@ -196,7 +223,7 @@ class RunObserver:
                 cost,
             )
         else:
-            log.info("run %s ended by %s%s", output.run_id, _describe(error), cost)
+            _log().info("run %s ended by %s%s", output.run_id, _describe(error), cost)
         if self.span is not None and self.tracing is not None:
             self.tracing.end_run(self.span, output, error)
 
@@ -214,7 +241,7 @@ class _ToolScope:
         self.token: Any = None
 
     def __enter__(self) -> Callable[[_T], _T]:
-        log.debug("tool call %s (%s)", self.call.name, self.call.call_id)
+        _log().debug("tool call %s (%s)", self.call.name, self.call.call_id)
         if self.run.tracing is not None and self.run.span is not None:
             self.span, self.token = self.run.tracing.start_tool(self.run.span, self.call)
         return self._record
@@ -225,6 +252,6 @@ class _ToolScope:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
         if self.result is not None and getattr(self.result, "is_error", False):
-            log.info("tool %s returned an error to the model", self.call.name)
+            _log().info("tool %s returned an error to the model", self.call.name)
         if self.span is not None and self.run.tracing is not None:
             self.run.tracing.end_tool(self.span, self.token, self.call, self.result, error)

@@ -11,9 +11,12 @@ shared pools take no settings from the environment (pass your own `http_client` 
 from __future__ import annotations
 
 import os
-import ssl
 import sys
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = ["tls_context"]
 
@@ -40,6 +43,8 @@ def tls_context() -> ssl.SSLContext:
 
 
 def _system_context() -> ssl.SSLContext:
+    import ssl  # here: a plain-http base URL never needs it (~10 ms of every start)
+
     if sys.platform in ("darwin", "win32"):
         import truststore
 

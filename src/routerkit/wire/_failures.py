@@ -13,12 +13,9 @@ drivers in `routerkit.models` sleep for what it says.
 from __future__ import annotations
 
 import math
-import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ._errors import (
@@ -149,6 +146,9 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     seconds = _seconds(value)
     if seconds is not None:
         return seconds
+    from datetime import UTC, datetime  # here: an HTTP date is rare, and email.utils costs every start ~5 ms
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -203,6 +203,8 @@ class RetryPolicy:
             wait = exc.retry_after
         else:
             wait = min(self.initial_delay * 2**retries_done, self.max_delay)
+            import random  # here: only a retry needs it
+
             wait *= 1 - 0.25 * random.random()
         if time_left is not None and wait >= time_left:
             return None
