@@ -477,3 +477,17 @@ def test_truncated_stream_is_never_empty_silent_output(make_model):
     with pytest.raises(StreamInterruptedError) as info:
         list(agent.run("x", stream=True, stream_events=True))
     assert info.value.partial_text
+
+
+def test_session_run_and_message_ids_are_distinct_version_4_uuids(make_model):
+    """agno's ids are `str(uuid4())`; programs parse and store them as UUIDs. routerkit makes them without the
+    uuid module (for start-up time), so pin the form: version 4, RFC 4122 variant, canonical text, all distinct."""
+    import uuid
+
+    agent = Agent(model=make_model())
+    first, second = agent.run("one"), agent.run("two")
+    ids = [agent.session_id, first.run_id, second.run_id, *(m.id for m in first.messages or [])]
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
+    assert len(set(ids)) == len(ids) >= 4
