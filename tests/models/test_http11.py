@@ -678,3 +678,22 @@ def test_the_sync_path_never_imports_httpx2(emu: Emulator) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # 3.12+: the test's server
+def test_a_forked_child_does_not_share_the_parents_connections(serve: Callable[..., H11Server], pool: Pool) -> None:
+    """A program that forks (multiprocessing's default on Linux) after a call: the child's calls open their own
+    connection instead of reading from the parent's kept-alive socket, and the parent's connection still works."""
+    import os
+
+    server = serve(answer_as_asked)
+    model = model_at(server.base_url(), pool)
+    assert model.invoke("parent").text == "kept alive"
+    child = os.fork()
+    if child == 0:  # the child: exit code 0 only if its own call worked on a connection of its own
+        ok = pool._idle_count == 0 and model.invoke("child").text == "kept alive"
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert model.invoke("parent again").text == "kept alive"
+    assert server.connections == 2  # the parent's, reused; the child's own

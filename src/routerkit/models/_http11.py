@@ -16,10 +16,12 @@ A caller's own `http_client=httpx2.Client(...)` is used as given; the async side
 
 from __future__ import annotations
 
+import os
 import select
 import socket
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
@@ -179,12 +181,21 @@ class _Connection:
 
 
 class Pool:
-    """Keep-alive connections by origin, shared by threads; `stream` is what the sync drivers send through."""
+    """Keep-alive connections by origin, shared by threads; `stream` is what the sync drivers send through.
+
+    A process forked from one holding the pool starts with no idle connections: the parent's sockets are
+    still the parent's, and two processes reading one socket would take each other's answers.
+    """
 
     def __init__(self) -> None:
+        self._after_fork()
+        pool = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _forked(pool))
+
+    def _after_fork(self) -> None:
         self._idle: dict[_Origin, list[_Connection]] = {}
         self._idle_count = 0
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # a new one: another thread of the parent may have held the old
 
     def stream(
         self, method: str, url: str, *, content: bytes | None, headers: Mapping[str, str], timeout: Timeouts
@@ -229,6 +240,12 @@ class Pool:
                     self._idle_count += 1
                     return
         conn.close()
+
+
+def _forked(pool: weakref.ref[Pool]) -> None:
+    alive = pool()
+    if alive is not None:
+        alive._after_fork()  # the parent's connections are dropped, not closed: closing is the parent's to do
 
 
 class Reply:
