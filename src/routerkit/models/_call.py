@@ -278,6 +278,17 @@ def _translated(call: Call, stream: ResponseStream | None, exc: Exception, kind:
     return APIConnectionError(f"{reason} ({call.url})", models=call.models)
 
 
+#: httpx2's failures, most specific first, and how each failed (see `_failure_kind`).
+_HTTPX2_KINDS = (
+    ("PoolTimeout", "pool-timeout"),
+    ("ConnectTimeout", "connect-timeout"),
+    ("TimeoutException", "timeout"),
+    ("DecodingError", "decode"),
+    ("LocalProtocolError", "request"),
+    ("TransportError", "transport"),
+)
+
+
 def _failure_kind(exc: Exception) -> str | None:
     """How a transport failed (see `HTTPFailure.kind`, plus "pool-timeout"), or None for any other exception."""
     if isinstance(exc, HTTPFailure):
@@ -285,19 +296,7 @@ def _failure_kind(exc: Exception) -> str | None:
     httpx2 = sys.modules.get("httpx2")
     if httpx2 is None:  # never imported: nothing raised can be one of its errors
         return None
-    if isinstance(exc, httpx2.PoolTimeout):
-        return "pool-timeout"
-    if isinstance(exc, httpx2.ConnectTimeout):
-        return "connect-timeout"
-    if isinstance(exc, httpx2.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpx2.DecodingError):
-        return "decode"
-    if isinstance(exc, httpx2.LocalProtocolError):
-        return "request"
-    if isinstance(exc, httpx2.TransportError):
-        return "transport"
-    return None
+    return next((kind for name, kind in _HTTPX2_KINDS if isinstance(exc, getattr(httpx2, name))), None)
 
 
 def _reason(exc: Exception) -> str:
