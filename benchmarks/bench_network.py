@@ -19,7 +19,8 @@ import httpx2
 from _clients import PROMPT, rk_model
 from _harness import emulator
 
-from routerkit.models import _clients as pools_module
+from routerkit.models import _async_pools as pools_module
+from routerkit.models import _clients
 from routerkit.models._network import AsyncioTransport
 
 Run = Callable[[], Awaitable[str]]
@@ -48,7 +49,7 @@ def _agent_run(base_url: str, body: bytes, pools: pools_module.AsyncPools) -> Ru
     agent = Agent(model=rk_model(base_url, bench_tool.model_id(body)), tools=[bench_tool.get_weather])
 
     async def one() -> str:
-        pools_module._async_clients[asyncio.get_running_loop()] = pools
+        _clients._async_clients[asyncio.get_running_loop()] = pools
         output = await agent.arun(PROMPT)
         return str(output.content)
 
