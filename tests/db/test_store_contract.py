@@ -310,3 +310,52 @@ def test_a_bad_user_id_is_refused_before_anything_is_written(store: SessionStore
     with pytest.raises(UsageError, match="user_id"):
         store.get_runs("s", user_id=bad)
     assert store.list_sessions() == []
+
+
+@pytest.mark.parametrize("source_kind", ["memory", "sqlite"])
+def test_runs_imported_from_another_store_keep_ids_times_and_order(
+    store: SessionStore, source_kind: str, tmp_path: Path
+) -> None:
+    source = InMemoryDb() if source_kind == "memory" else SqliteDb(tmp_path / "source.db")
+    add_run(source, "s", "a", text="first", metrics={"cost": 0.5})
+    add_run(source, "s", "b", status="error", content=None)
+    source.start_run("s", "c", [user("cut off")], user_id="ann")  # still running where it was recorded
+    add_run(store, "s", "earlier")  # the session may already hold runs: imported ones follow them
+    exported = source.get_runs("s", statuses=ALL)
+    source.close()
+
+    assert store.import_runs(exported) == 3
+    assert store.import_runs(exported) == 0  # importing again adds nothing
+    runs = store.get_runs("s", statuses=ALL)
+    assert ids(runs) == ["earlier", "a", "b", "c"]
+    by_id = {run.run_id: run for run in runs}
+    for run in exported:
+        got = by_id[run.run_id]
+        assert (got.input_items, got.output_items, got.content, got.model, got.metrics, got.user_id) == (
+            run.input_items,
+            run.output_items,
+            run.content,
+            run.model,
+            run.metrics,
+            run.user_id,
+        )
+        assert (got.created_at, got.updated_at) == (run.created_at, run.updated_at)
+    assert [by_id[r].status for r in ("a", "b", "c")] == ["completed", "error", "interrupted"]
+    [info] = store.list_sessions()
+    assert (info.runs, info.total_cost) == (4, 0.5)
+
+
+def test_a_bad_imported_run_adds_none(store: SessionStore) -> None:
+    good = StoredRun("r1", "s", "completed", [user("hi")], [], "ok", "m", {}, 1.0, 2.0)
+    bad_values: list[Any] = [
+        {"run_id": "r2"},  # not a StoredRun
+        StoredRun("r2", "s", "completed", "not a list", [], None, None, {}, 1.0, 2.0),  # type: ignore[arg-type]
+        StoredRun("r2", "s", "finished", [], [], None, None, {}, 1.0, 2.0),
+        StoredRun("r2", "s", "completed", [], [], None, None, {}, float("nan"), 2.0),
+        StoredRun("r2", "", "completed", [], [], None, None, {}, 1.0, 2.0),
+        StoredRun("r2", "s", "completed", [], [], None, None, {"x": float("inf")}, 1.0, 2.0),
+    ]
+    for bad in bad_values:
+        with pytest.raises(UsageError):
+            store.import_runs([good, bad])
+    assert store.get_runs("s", statuses=ALL) == []

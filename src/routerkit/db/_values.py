@@ -26,6 +26,7 @@ __all__ = [
     "check_user_id",
     "encodable",
     "finished_run",
+    "imported_row",
     "items_json",
     "sessions_from_rows",
 ]
@@ -193,6 +194,40 @@ class RunRow:
             updated_at=float(self.updated_at),
             user_id=self.user_id,
         )
+
+
+def imported_row(run: object) -> RunRow:
+    """A run read from another store, checked like the arguments of ``start_run`` and ``finish_run``.
+
+    Its ids, times and user are kept; a ``"running"`` run becomes ``"interrupted"``, since nothing in the store
+    it moves to will finish it.
+    """
+    if not isinstance(run, StoredRun):
+        raise UsageError(f"runs must be StoredRun values (as get_runs returns them), got {type(run).__name__}")
+    status = "interrupted" if run.status == "running" else run.status
+    if status not in FINAL_STATUSES:
+        raise UsageError(f"a run's status must be one of {', '.join(sorted(RUN_STATUSES))}; got {_shown(status)}")
+    times = (run.created_at, run.updated_at)
+    if not all(isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t) for t in times):
+        raise UsageError(f"a run's created_at and updated_at must be finite numbers, got {_shown(times)}")
+    for name in ("content", "model"):
+        if getattr(run, name) is not None and not isinstance(getattr(run, name), str):
+            raise UsageError(f"a run's {name} must be a string or None, got {type(getattr(run, name)).__name__}")
+    if not isinstance(run.metrics, Mapping):
+        raise UsageError(f"a run's metrics must be a dict, got {type(run.metrics).__name__}")
+    return RunRow(
+        session_id=check_id(run.session_id, "session_id"),
+        run_id=check_id(run.run_id, "run_id"),
+        status=status,
+        input_json=items_json(run.input_items, "input_items"),
+        output_json=items_json(run.output_items, "output_items"),
+        content=None if run.content is None else encodable(run.content),
+        model=None if run.model is None else encodable(run.model),
+        metrics_json=_to_json(dict(run.metrics), "metrics"),
+        created_at=float(run.created_at),
+        updated_at=float(run.updated_at),
+        user_id=check_user_id(run.user_id),
+    )
 
 
 _J = TypeVar("_J", list[Any], dict[str, Any])

@@ -15,13 +15,23 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, TypeVar
 
 from routerkit.errors import UsageError
 
 from ._types import FINAL_STATUSES, RUN_STATUSES, SessionInfo, SessionStoreError, StoredRun
-from ._values import FinishedRun, check_id, check_limit, check_statuses, check_user_id, finished_run, items_json
+from ._values import (
+    FinishedRun,
+    RunRow,
+    check_id,
+    check_limit,
+    check_statuses,
+    check_user_id,
+    finished_run,
+    imported_row,
+    items_json,
+)
 
 __all__ = [
     "FINAL_STATUSES",
@@ -75,6 +85,11 @@ class SessionStore(ABC):
     @abstractmethod
     def _delete_session(self, session_id: str) -> int:
         """Delete the session's runs; return how many there were."""
+
+    @abstractmethod
+    def _add_rows(self, rows: list[RunRow]) -> int:
+        """Append the runs whose ``(session_id, run_id)`` the store does not hold yet, as they are, in order;
+        return how many were added."""
 
     @abstractmethod
     def _release(self) -> None:
@@ -161,6 +176,18 @@ class SessionStore(ABC):
         self._check_open()
         check_id(session_id, "session_id")
         return self._delete_session(session_id)
+
+    def import_runs(self, runs: Iterable[StoredRun]) -> int:
+        """Add runs read from another store (``get_runs`` of an ``InMemoryDb``, another file...), with their
+        ids, times, status and user; return how many were added.
+
+        A run the session already holds is left as it is, so importing the same runs twice adds them once.
+        Every run is checked before anything is written: one bad value adds none. Imported runs follow the
+        session's existing runs, in the order given.
+        """
+        self._check_open()
+        rows = [imported_row(run) for run in runs]
+        return self._add_rows(rows) if rows else 0
 
     def close(self) -> None:
         """Release the store. Safe to call twice; any later call on this object raises ``UsageError``."""

@@ -83,6 +83,16 @@ class InMemoryDb(SessionStore):
         with self._lock:
             return len(self._sessions.pop(session_id, {}))
 
+    def _add_rows(self, rows: list[RunRow]) -> int:
+        added = 0
+        with self._lock:
+            for row in rows:
+                runs = self._sessions.setdefault(row.session_id, {})
+                if row.run_id not in runs:
+                    runs[row.run_id] = row
+                    added += 1
+        return added
+
     def _release(self) -> None:
         with self._lock:
             self._sessions.clear()

@@ -289,5 +289,35 @@ class SqliteDb(SessionStore, SqliteFile):
             self._live = {key for key in self._live if key[0] != session_id}
         return deleted
 
+    def _add_rows(self, rows: list[RunRow]) -> int:
+        def insert(conn: sqlite3.Connection) -> int:
+            added = 0
+            for row in rows:
+                added += conn.execute(
+                    f"""INSERT OR IGNORE INTO {self._table}
+                        (session_id, seq, run_id, status, input_items, output_items, content, model, metrics,
+                         created_at, updated_at, user_id)
+                        VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM {self._table} WHERE session_id = ?),
+                                ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        row.session_id,
+                        row.session_id,
+                        row.run_id,
+                        row.status,
+                        row.input_json,
+                        row.output_json,
+                        row.content,
+                        row.model,
+                        row.metrics_json,
+                        row.created_at,
+                        row.updated_at,
+                        row.user_id,
+                    ),
+                ).rowcount
+            return added
+
+        added: int = self._write(insert)
+        return added
+
     def _release(self) -> None:
         self._close_file()
