@@ -1,9 +1,10 @@
 """A log file SQLite cannot use — not a database, truncated, another schema, locked, not a file — makes
 `routerkit logs`/`usage` say so in one line naming the file and what to do (exit 1), while `ask` still
-answers with a warning."""
+answers; its turn waits in the inbox and is filed once the log can be used again."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +40,7 @@ BREAKS["a directory"] = _not_a_file
 def _seeded_log(run_cli, home: Path) -> Path:
     for word in ("one", "two", "three"):
         assert run_cli("ask", "-m", "emulator/echo", word).returncode == 0
+    assert run_cli("logs").stdout.count("emulator/echo") == 3  # filed from the inbox into the log
     path = home / "logs.sqlite"
     with sqlite3.connect(path) as conn:  # everything in the main file, as after a clean exit
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -59,8 +61,23 @@ def test_logs_on_a_broken_log_is_one_clear_line(run_cli, emu, home, how):
         assert "move it away" in lines[0] and "`routerkit logs off`" in lines[0]
         assert "Traceback" not in r.stderr and "unexpected error" not in r.stderr
     r = run_cli("ask", "-m", "emulator/echo", "still answered")
-    assert r.returncode == 0 and r.stdout == "still answered\n"
-    assert f"warning: this turn was not logged: the log {path} cannot be used" in r.stderr
+    assert r.returncode == 0 and r.stdout == "still answered\n" and "warning" not in r.stderr
+    path.rename(path.with_name("logs.sqlite.bad"))  # what the error line says to do
+    r = run_cli("logs", "--json")
+    assert r.returncode == 0, r.stderr
+    assert [e["prompt"] for e in json.loads(r.stdout)] == ["still answered"]  # the turn waited, nothing lost
+
+
+def test_an_ask_that_files_the_inbox_into_a_broken_log_warns_and_keeps_the_turns(run_cli, emu, home):
+    """Past 256 KiB waiting, `ask` files the inbox itself; a broken log then costs a warning, not the turns."""
+    path = _seeded_log(run_cli, home)
+    _not_a_database(path)
+    r = run_cli("ask", "-m", "emulator/echo", input="x" * (1 << 20) + " big")
+    assert r.returncode == 0 and r.stdout.endswith(" big\n")
+    assert "could not be filed yet (they are kept there)" in r.stderr and f"the log {path} cannot be used" in r.stderr
+    path.unlink()
+    [entry] = json.loads(run_cli("logs", "--json").stdout)
+    assert entry["prompt"].endswith(" big") and len(entry["prompt"]) == (1 << 20) + 4
 
 
 _HOLD_LOCK = """
@@ -86,8 +103,26 @@ def test_a_locked_log(run_cli, emu, home):
         assert r.returncode == 1 and r.stdout == ""
         assert f"the log {path} cannot be used (database is locked)" in r.stderr
         r = run_cli("ask", "-m", "emulator/echo", "still answered")
-        assert r.returncode == 0 and r.stdout == "still answered\n"
-        assert "warning: this turn was not logged" in r.stderr
+        assert r.returncode == 0 and r.stdout == "still answered\n" and "warning" not in r.stderr
     finally:
         holder.communicate("")
-    assert run_cli("logs").returncode == 0  # the lock released, the log is whole again
+    r = run_cli("logs")  # the lock released: the log is whole again, with the turn that waited
+    assert r.returncode == 0 and r.stdout.count("emulator/echo") == 4 and "still answered" in r.stdout
+
+
+def test_a_broken_session_store_does_not_hide_the_log(run_cli, emu, home):
+    assert run_cli("ask", "-m", "emulator/echo", "first").returncode == 0
+    assert run_cli("sessions").returncode == 0  # filed
+    store = home / "sessions.sqlite"
+    for leftover in home.glob("sessions.sqlite-*"):
+        leftover.unlink()
+    store.write_bytes(b"not a database" * 100)
+    assert run_cli("ask", "-m", "emulator/echo", "second").returncode == 0
+    r = run_cli("logs", "--json")
+    assert r.returncode == 0 and [e["prompt"] for e in json.loads(r.stdout)] == ["first", "second"]
+    assert "could not be filed yet (they are kept there)" in r.stderr and str(store) in r.stderr
+    r = run_cli("sessions")
+    assert r.returncode == 1 and r.stdout == "" and len(r.stderr.splitlines()) == 1 and str(store) in r.stderr
+    store.unlink()  # moved away: the turn that waited is filed into a new store
+    r = run_cli("sessions")
+    assert r.returncode == 0 and "second" in r.stdout and "first" not in r.stdout

@@ -10,7 +10,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS logs(
     cost REAL,
     duration REAL,
     status TEXT NOT NULL,
-    error TEXT
+    error TEXT,
+    uid TEXT
 );
 CREATE INDEX IF NOT EXISTS logs_created ON logs(created_at);
 """
@@ -52,7 +53,8 @@ CREATE TRIGGER IF NOT EXISTS logs_ad AFTER DELETE ON logs BEGIN
     VALUES ('delete', old.id, old.prompt, old.answer, old.reasoning, old.system);
 END;
 """
-_VERSION = 1
+#: 2 added `uid`: the inbox's name for a turn, so filing a turn twice (after a crash) stores it once.
+_VERSION = 2
 
 
 def _text(value: str | None) -> str | None:
@@ -133,15 +135,43 @@ class Entry:
         return f"Entry(id={self.id!r}, model_requested={self.model_requested!r}, status={self.status!r})"
 
     def as_json(self) -> dict[str, Any]:
-        """The entry as a JSON object (for `--json` and exports)."""
+        """The entry as a JSON object (for `--json`, exports and the inbox)."""
         return {name: getattr(self, name) for name in _FIELDS}
+
+    @classmethod
+    def from_json(cls, value: object) -> Entry:
+        """An entry from its :meth:`as_json` form, as the inbox keeps it; `ValueError` if it is not one."""
+        if not isinstance(value, dict) or not all(isinstance(value.get(name), str) for name in _REQUIRED):
+            raise ValueError("not a log entry")
+        for name, given in value.items():
+            kinds = _KINDS.get(name)
+            if kinds is None or not isinstance(given, kinds) or isinstance(given, bool):
+                raise ValueError(f"its {name} is not what a log entry holds")
+            if isinstance(given, int) and not -(2**63) <= given < 2**63:  # past what SQLite stores
+                raise ValueError(f"its {name} is out of range")
+        if not all(isinstance(item, dict) for item in value.get("attachments") or ()):
+            raise ValueError("its attachments are not what a log entry holds")
+        return cls(**{name: given for name, given in value.items() if name != "id"})
 
 
 _COLUMNS = [name for name in _FIELDS if name != "id"]
+_REQUIRED = ("prompt", "model_requested", "command", "status")
+_TEXT = (str, type(None))
+_KINDS: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(_REQUIRED, (str,)),
+    **dict.fromkeys(("session_id", "system", "answer", "reasoning", "model_served", "reasoning_setting"), _TEXT),
+    **dict.fromkeys(("input_tokens", "output_tokens", "reasoning_tokens"), (int,)),
+    **dict.fromkeys(("cost", "duration"), (int, float, type(None))),
+    "error": _TEXT,
+    "attachments": (list,),
+    "created_at": (int, float),
+    "id": (int, type(None)),
+}
 
 
 def _entry(row: sqlite3.Row) -> Entry:
     values = dict(row)
+    del values["uid"]  # the inbox's name for the turn, not part of what was said
     values["attachments"] = json.loads(values["attachments"] or "[]")
     return Entry(**values)
 
@@ -175,6 +205,9 @@ class Logbook:
         with self.conn:
             self.conn.execute("PRAGMA journal_mode=WAL")  # a commit is an append: no fsync of the main file
             self.conn.executescript(_SCHEMA)
+            if "uid" not in {row[1] for row in self.conn.execute("PRAGMA table_info(logs)")}:
+                self.conn.execute("ALTER TABLE logs ADD COLUMN uid TEXT")  # a version 1 log
+            self.conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS logs_uid ON logs(uid)")
             try:
                 self.conn.executescript(_FTS)
             except sqlite3.OperationalError:  # no FTS5 in this SQLite: `-q` uses LIKE
@@ -184,18 +217,18 @@ class Logbook:
     def close(self) -> None:
         self.conn.close()
 
-    def add(self, entry: Entry) -> int:
-        """Store `entry`; return its id."""
-        values = [getattr(entry, name) for name in _COLUMNS]
-        values = [_text(v) if isinstance(v, str) else v for v in values]
-        values[_COLUMNS.index("attachments")] = json.dumps(entry.attachments, ensure_ascii=False)
+    def file(self, turns: Sequence[tuple[str, Entry]]) -> int:
+        """Store each entry under the inbox's `uid` for its turn, in one transaction; a turn stored already is
+        skipped. Return how many were stored."""
+        sql = f"INSERT OR IGNORE INTO logs({', '.join(_COLUMNS)}, uid) VALUES ({', '.join('?' * len(_COLUMNS))}, ?)"
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        stored = 0
         with self.conn:
-            cursor = self.conn.execute(
-                f"INSERT INTO logs({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", values
-            )
-        entry.id = cursor.lastrowid
-        return int(cursor.lastrowid or 0)
+            for uid, entry in turns:
+                values = [_text(v) if isinstance(v, str) else v for v in (getattr(entry, n) for n in _COLUMNS)]
+                values[_COLUMNS.index("attachments")] = _text(json.dumps(entry.attachments, ensure_ascii=False))
+                stored += self.conn.execute(sql, [*values, uid]).rowcount
+        return stored
 
     def get(self, entry_id: int) -> Entry | None:
         row = self.conn.execute("SELECT * FROM logs WHERE id = ?", (entry_id,)).fetchone()

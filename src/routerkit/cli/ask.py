@@ -25,6 +25,8 @@ from ._common import (
 if TYPE_CHECKING:
     import argparse
 
+    from routerkit.db import InMemoryDb, StoredRun
+
 
 def read_prompt(parts: list[str]) -> str:
     """The prompt words, with anything piped on stdin appended (stdin is only read when it is not a tty)."""
@@ -79,6 +81,35 @@ def _session(args: argparse.Namespace) -> tuple[str | None, bool]:
     return (new_session_id(), False) if args.log else (None, False)
 
 
+def _turn_store(session_id: str, continued: bool) -> tuple[InMemoryDb, frozenset[str]]:
+    """The session store the turn runs with, and the ids of the runs it holds before the turn.
+
+    It is in memory, holding the conversation's earlier runs when the turn continues one; the turn's new runs
+    are then kept through the inbox with its log entry: one append, where writing the session store's file
+    cost two SQLite commits and an fsync.
+    """
+    from routerkit.db.base import RUN_STATUSES
+    from routerkit.db.memory import InMemoryDb
+
+    db = InMemoryDb()
+    if continued:
+        from ._record import open_sessions
+
+        with open_sessions() as stored:
+            db.import_runs(stored.get_runs(session_id, statuses=RUN_STATUSES))
+    return db, frozenset(run.run_id for run in db.get_runs(session_id, statuses=RUN_STATUSES))
+
+
+def _new_runs(db: InMemoryDb | None, session_id: str | None, earlier: frozenset[str]) -> list[StoredRun]:
+    """The runs this turn added to its session (none without a session). The store is in memory: nothing to
+    close."""
+    if db is None or session_id is None:
+        return []
+    from routerkit.db.base import RUN_STATUSES
+
+    return [run for run in db.get_runs(session_id, statuses=RUN_STATUSES) if run.run_id not in earlier]
+
+
 def run(args: argparse.Namespace) -> int:
     """`routerkit ask`: one streamed answer, logged; exit 8 when the response was not completed."""
     import time
@@ -106,11 +137,7 @@ def run(args: argparse.Namespace) -> int:
     if args.save_images:
         model.modalities = ["image", "text"]
     session_id, continued = _session(args)
-    db = None
-    if session_id is not None:
-        from .chat import open_db
-
-        db = open_db()
+    db, earlier = _turn_store(session_id, continued) if session_id is not None else (None, frozenset[str]())
     terminal = stdout_is_terminal() and not args.plain
     # The same prompt whether stdout is a terminal or a file: markdown is asked for unless --plain or --schema.
     session: dict[str, Any] = {"db": db, "session_id": session_id} if db is not None else {}
@@ -142,9 +169,7 @@ def run(args: argparse.Namespace) -> int:
         error = exc
         raise explain(exc, args) from None
     finally:
-        if db is not None:
-            db.close()
-        if args.log:
+        if db is not None or args.log:
             from ._record import record_turn
 
             record_turn(
@@ -159,6 +184,8 @@ def run(args: argparse.Namespace) -> int:
                 error=error,
                 reasoning=reasoning,
                 attachments=attached,
+                log=args.log,
+                runs=_new_runs(db, session_id, earlier),
             )
     assert output is not None
     return EXIT_OK if output.status == RunStatus.completed else 8

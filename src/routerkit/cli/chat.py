@@ -16,7 +16,6 @@ from ._common import (
     CliError,
     apply_settings,
     build_model,
-    data_home,
     error_line,
     explain,
     note,
@@ -49,13 +48,6 @@ Ctrl-C while an answer streams stops that answer; the chat goes on."""
 
 PROMPT = ">>> "
 CONTINUATION = "... "
-
-
-def open_db() -> SqliteDb:
-    """The session store in the data directory."""
-    from routerkit.db.sqlite import SqliteDb
-
-    return SqliteDb(data_home() / "sessions.sqlite")
 
 
 def new_session_id() -> str:
@@ -350,8 +342,9 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (line editing and history for input())
     from ._mcp import mcp_servers
+    from ._record import open_sessions
 
-    db = open_db()
+    db = open_sessions()
     try:
         with mcp_servers(args) as tools:
             return Chat(args, db, given, tools).loop()

@@ -21,9 +21,9 @@ def _when(ts: float) -> str:
 
 def list_sessions(args: argparse.Namespace) -> int:
     """Every session: a table on a terminal, tab-separated lines or JSON otherwise."""
-    from .chat import open_db
+    from ._record import open_sessions
 
-    db = open_db()
+    db = open_sessions()
     try:
         sessions = db.list_sessions()
     finally:
@@ -69,9 +69,9 @@ def list_sessions(args: argparse.Namespace) -> int:
 
 
 def _runs(session_id: str) -> list[StoredRun]:
-    from .chat import open_db
+    from ._record import open_sessions
 
-    db = open_db()
+    db = open_sessions()
     try:
         runs = db.get_runs(session_id, statuses=("completed", "interrupted", "error"))
     finally:
@@ -124,10 +124,9 @@ def _show(session_id: str) -> None:
 
 
 def _remove(session_id: str) -> None:
-    from ._record import logbook
-    from .chat import open_db
+    from ._record import logbook, open_sessions
 
-    db = open_db()
+    db = open_sessions()
     try:
         runs = db.delete_session(session_id)
     finally:
