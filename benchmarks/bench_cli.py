@@ -5,8 +5,9 @@ what logging every turn costs (`ask` with and without `--no-log`, interleaved ru
 
 Targets: `--help` < 0.1 s, `ask` < 0.3 s, logging ≤ 5 ms. The logging cost is read two ways: the median of the
 paired differences (each round runs both commands back to back), and, since whole-process CPU moves by ±30 ms
-from run to run, the time `ask` spends inside its logging calls (the session store's and the log's), timed from
-inside the process: CPU, and wall clock, which adds the waits for the disk (SQLite's fsyncs). Three floors are
+from run to run, the time `ask` spends inside its logging (importing what only it uses, keeping the conversation,
+appending the turn to the inbox), timed from inside the process: CPU, and wall clock, which adds the waits for
+the disk. Three floors are
 measured in the same runs: the bare interpreter; the smallest program that sends the same request over a
 socket with h11, the HTTP/1.1 parser routerkit's sync pool uses (what is above it is routerkit's own cost,
 whatever the machine); and the same request with httpx2, the least any httpx2-based client pays. `llm` (the
@@ -21,6 +22,7 @@ each changed module from source again, which no user pays.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -29,7 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
+from routerkit.cli._inbox import FILE_AFTER, INBOX_FILE
 from routerkit.emulator import Emulator
 
 CLI = [sys.executable, "-m", "routerkit.cli"]
@@ -66,13 +70,16 @@ gc.freeze()
 """
 
 
-#: `routerkit ask` with the CPU and wall time of its logging calls summed from inside (time.process_time and
-#: time.perf_counter), printed last on stderr: the calls are wrapped where they are defined, before `main`
-#: looks them up.
+#: `routerkit ask` with the CPU and wall time of its logging summed from inside (time.process_time and
+#: time.perf_counter), printed last on stderr: the import of what only logging uses, and the calls that
+#: `ask --no-log` skips, wrapped where they are defined before `main` looks them up.
 LOGGING_CPU = """
 import sys, time
-import routerkit.cli._record as record, routerkit.cli.chat as chat, routerkit.db.base as base
-spent = [0.0, 0.0]
+from routerkit.cli import main
+import routerkit.cli.ask as ask, routerkit.db.memory  # the agent imports its store with or without logging
+cpu, wall = time.process_time(), time.perf_counter()
+import routerkit.cli._record as record
+spent = [time.process_time() - cpu, time.perf_counter() - wall]
 def timed(owner, name):
     call = getattr(owner, name)
     def wrapper(*args, **kwargs):
@@ -83,11 +90,9 @@ def timed(owner, name):
             spent[0] += time.process_time() - cpu
             spent[1] += time.perf_counter() - wall
     setattr(owner, name, wrapper)
-for name in ("start_run", "finish_run", "get_runs", "close"):
-    timed(base.SessionStore, name)
 timed(record, "record_turn")
-timed(chat, "open_db")
-from routerkit.cli import main
+timed(ask, "_turn_store")
+timed(ask, "_new_runs")
 sys.argv = ["routerkit", *sys.argv[1:]]
 try:
     main()
@@ -117,6 +122,33 @@ def _logging_time(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     r = subprocess.run(argv, env=env, capture_output=True, stdin=subprocess.DEVNULL, check=True, text=True)
     cpu, wall = r.stderr.rstrip().rsplit("logging ", 1)[1].split()
     return float(cpu), float(wall)
+
+
+def _filing_cost(ask: list[str], env: dict[str, str], runs: int) -> tuple[float, float, int]:
+    """(wall, CPU) seconds per turn of filing the inbox, and the turns filed at once: `routerkit logs -n 1` with
+    FILE_AFTER bytes of turns waiting (the most an `ask` leaves), minus the same with none, paired. The turns are
+    copies of one real `ask` line with fresh ids, so each round files new turns."""
+    inbox = Path(env["ROUTERKIT_HOME"]) / INBOX_FILE
+    logs = [*CLI, "logs", "-n", "1"]
+    timed(logs, env)
+    timed(ask, env)
+    [line] = inbox.read_text(encoding="utf-8").splitlines()
+    timed(logs, env)
+    turns = FILE_AFTER // (len(line) + 1)
+    per_turn: list[tuple[float, float]] = []
+    for _ in range(runs):
+        copies = []
+        for _ in range(turns):
+            record = json.loads(line)
+            record["uid"] = os.urandom(16).hex()
+            for run in record["runs"]:
+                run["run_id"] = os.urandom(16).hex()
+            copies.append(json.dumps(record) + "\n")
+        inbox.write_text("".join(copies), encoding="utf-8")
+        full = timed(logs, env)
+        empty = timed(logs, env)
+        per_turn.append(((full[0] - empty[0]) / turns, (full[1] - empty[1]) / turns))
+    return statistics.median(w for w, _ in per_turn), statistics.median(c for _, c in per_turn), turns
 
 
 def main() -> None:
@@ -154,6 +186,7 @@ def main() -> None:
             for name, argv in commands.items():
                 samples[name].append(timed(argv, env))
         inside = [_logging_time([sys.executable, "-c", LOGGING_CPU, *ask[3:]], env) for _ in range(runs)]
+        filing_wall, filing_cpu, filed = _filing_cost(ask, env, runs)
     wall = {name: statistics.median(w for w, _ in values) for name, values in samples.items()}
     cpu = {name: statistics.median(c for _, c in values) for name, values in samples.items()}
     rows = [
@@ -184,6 +217,8 @@ def main() -> None:
     own_cpu, own_wall = (statistics.median(sample[i] for sample in inside) for i in (0, 1))
     mark = " ✓" if own_cpu <= 0.005 else " ✗ missed"
     print(f"  {'logging calls inside ask':<40} {own_wall * 1000:6.1f} ms {own_cpu * 1000:6.1f} ms   ≤ 5 ms{mark}")
+    label = f"filing the inbox, per turn ({filed} at once)"
+    print(f"  {label:<40} {filing_wall * 1000:6.1f} ms {filing_cpu * 1000:6.1f} ms   —")
     for floor in ("bare h11", "bare httpx2"):
         label, over_wall, over_cpu = (
             f"routerkit ask − the {floor.split()[1]} floor",
