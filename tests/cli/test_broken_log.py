@@ -75,9 +75,11 @@ def test_an_ask_that_files_the_inbox_into_a_broken_log_warns_and_keeps_the_turns
     r = run_cli("ask", "-m", "emulator/echo", input="x" * (1 << 20) + " big")
     assert r.returncode == 0 and r.stdout.endswith(" big\n")
     assert "could not be filed yet (they are kept there)" in r.stderr and f"the log {path} cannot be used" in r.stderr
+    r = run_cli("ask", "-m", "emulator/echo", "small")  # not past another 256 KiB: no new attempt, no warning
+    assert r.returncode == 0 and "warning" not in r.stderr
     path.unlink()
-    [entry] = json.loads(run_cli("logs", "--json").stdout)
-    assert entry["prompt"].endswith(" big") and len(entry["prompt"]) == (1 << 20) + 4
+    big, small = json.loads(run_cli("logs", "--json").stdout)
+    assert big["prompt"].endswith(" big") and len(big["prompt"]) == (1 << 20) + 4 and small["prompt"] == "small"
 
 
 _HOLD_LOCK = """

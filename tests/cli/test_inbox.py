@@ -36,6 +36,16 @@ def test_a_turn_waits_in_the_inbox_until_something_reads_the_log(run_cli, emu, h
     assert _session_rows(home) == [(entry["session_id"], "kept for later")]
 
 
+def test_an_ask_that_grows_the_inbox_past_256_kib_files_it(run_cli, emu, home):
+    assert run_cli("ask", "-m", "emulator/echo", "small").returncode == 0
+    r = run_cli("ask", "-m", "emulator/echo", input="y" * (300 << 10))
+    assert r.returncode == 0 and r.stderr.count("\n") == 1  # the footer only
+    assert (home / "inbox.jsonl").stat().st_size == 0
+    with sqlite3.connect(home / "logs.sqlite") as conn:
+        assert conn.execute("SELECT prompt FROM logs ORDER BY id").fetchall() == [("small",), ("y" * (300 << 10),)]
+    conn.close()
+
+
 def test_concurrent_asks_are_all_kept_once(cli_env, emu, home):
     def ask(i: int) -> subprocess.CompletedProcess[str]:
         argv = [*CLI, "ask", "-m", "emulator/echo", "--session", f"s{i % 3}", f"turn {i}"]

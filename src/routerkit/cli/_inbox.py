@@ -28,6 +28,7 @@ INBOX_FILE = "inbox.jsonl"
 FILE_AFTER = 256 << 10
 
 _CHUNK = 1 << 20
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise write "\r\n" for "\n"
 
 
 def _lock(fd: int) -> None:
@@ -59,13 +60,15 @@ def _line(record: dict[str, Any]) -> bytes:
         return (json.dumps(record, separators=(",", ":")) + "\n").encode("ascii")
 
 
-def post(path: Path, record: dict[str, Any]) -> int:
-    """Append `record` to the inbox at `path` as one line; return the inbox's size in bytes after it.
+def post(path: Path, record: dict[str, Any]) -> bool:
+    """Append `record` to the inbox at `path` as one line; return whether the inbox has just grown past another
+    :data:`FILE_AFTER` bytes, so the caller should file it. (Past each step, not every time past the first:
+    while a store cannot be used, each `ask` would otherwise read the whole inbox again, and fail again.)
 
     `OSError` when the file cannot be written (a read-only or full disk): the caller says the turn was not kept.
     """
     data = _line(record)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | _BINARY, 0o600)
     try:
         _lock(fd)
         try:
@@ -77,7 +80,7 @@ def post(path: Path, record: dict[str, Any]) -> int:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            return size + len(data)
+            return (size + len(data)) // FILE_AFTER > size // FILE_AFTER
         finally:
             _unlock(fd)
     finally:
@@ -104,7 +107,7 @@ def file_inbox(path: Path, file: Callable[[list[dict[str, Any]]], list[int]]) ->
             return 0
     except FileNotFoundError:
         return 0
-    fd = os.open(path, os.O_RDWR)
+    fd = os.open(path, os.O_RDWR | _BINARY)
     try:
         _lock(fd)
         try:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._common import EXIT_ERROR, CliError, data_home, error_line, note
-from ._inbox import FILE_AFTER, INBOX_FILE, file_inbox, post
+from ._inbox import INBOX_FILE, file_inbox, post
 
 if TYPE_CHECKING:
     from routerkit.agent import RunOutput
@@ -124,11 +124,11 @@ def record_turn(
         record["runs"] = [asdict(run) for run in runs]
     path = data_home() / INBOX_FILE
     try:
-        size = post(path, record)
+        due = post(path, record)
     except OSError as exc:  # the turn was shown; a full or read-only disk must not cost the answer
         note(f"warning: this turn was not kept: cannot write {path}: {exc.strerror or exc}")
         return
-    if size > FILE_AFTER:
+    if due:
         try:
             file_waiting()
         except CliError as exc:  # the inbox itself could not be read back
