@@ -125,6 +125,11 @@ def test_a_broken_session_store_does_not_hide_the_log(run_cli, emu, home):
     assert "could not be filed yet (they are kept there)" in r.stderr and str(store) in r.stderr
     r = run_cli("sessions")
     assert r.returncode == 1 and r.stdout == "" and len(r.stderr.splitlines()) == 1 and str(store) in r.stderr
+    # deleting waits for both stores: the waiting turn, filed later, would bring the entry back
+    r = run_cli("logs", "rm", "2")
+    assert r.returncode == 1 and str(store) in r.stderr and "deleted" not in r.stderr
     store.unlink()  # moved away: the turn that waited is filed into a new store
     r = run_cli("sessions")
     assert r.returncode == 0 and "second" in r.stdout and "first" not in r.stdout
+    assert run_cli("logs", "rm", "2").returncode == 0
+    assert [e["prompt"] for e in json.loads(run_cli("logs", "--json").stdout)] == ["first"]

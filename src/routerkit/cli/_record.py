@@ -8,7 +8,7 @@ import json
 import os
 import time
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._common import EXIT_ERROR, CliError, data_home, error_line, note
 from ._inbox import INBOX_FILE, file_inbox, post
@@ -20,24 +20,33 @@ if TYPE_CHECKING:
     from ._logbook import Logbook
     from ._render import View
 
-__all__ = ["LOG_FILE", "SESSIONS_FILE", "file_waiting", "logbook", "open_sessions", "record_turn"]
+__all__ = ["LOG_FILE", "SESSIONS_FILE", "Store", "file_waiting", "logbook", "open_sessions", "record_turn"]
 
 LOG_FILE = "logs.sqlite"
 SESSIONS_FILE = "sessions.sqlite"
 
 
+#: The stores the inbox is filed into.
+Store = Literal["log", "sessions"]
+_BOTH: tuple[Store, ...] = ("log", "sessions")
+
+
 @contextlib.contextmanager
-def logbook() -> Iterator[Logbook]:
+def logbook(*, deleting: bool = False) -> Iterator[Logbook]:
     """The log store under ROUTERKIT_HOME, up to date and open for the block. A file SQLite cannot use (not a
-    database, truncated, another schema, locked, unreadable) is one line naming the file and what to do, exit 1."""
-    file_waiting(needed="log")
+    database, truncated, another schema, locked, unreadable) is one line naming the file and what to do, exit 1.
+
+    `deleting`: the block deletes, so the session store must take its waiting turns too; a turn left waiting
+    for it would bring a deleted entry back when it is filed later."""
+    file_waiting(needed=_BOTH if deleting else ("log",))
     with _logbook() as book:
         yield book
 
 
-def open_sessions() -> SqliteDb:
-    """The session store under ROUTERKIT_HOME, with every turn waiting in the inbox filed into it."""
-    file_waiting(needed="sessions")
+def open_sessions(*, deleting: bool = False) -> SqliteDb:
+    """The session store under ROUTERKIT_HOME, with every turn waiting in the inbox filed into it
+    (`deleting`: as for :func:`logbook`)."""
+    file_waiting(needed=_BOTH if deleting else ("sessions",))
     return _sessions()
 
 
@@ -139,24 +148,25 @@ class _Unfiled(Exception):
     """The stores the inbox could not be filed into, with why; the inbox is then left as it was (filing it
     again later stores nothing twice)."""
 
-    def __init__(self, failures: dict[str, CliError]) -> None:
+    def __init__(self, failures: dict[Store, CliError]) -> None:
         super().__init__(failures)
         self.failures = failures
 
 
-def file_waiting(needed: str | None = None) -> None:
+def file_waiting(needed: tuple[Store, ...] = ()) -> None:
     """File the turns waiting in the inbox into the session store and the log; a damaged line is set apart,
     with a warning. When a store cannot be used the turns stay waiting: that is the usual one-line error if
-    the command `needed` that store ("log" or "sessions"), else a warning, so a broken session store does not
-    hide the log, nor a broken log the sessions."""
+    the command `needed` that store, else a warning, so a broken session store does not hide the log, nor a
+    broken log the sessions."""
     path = data_home() / INBOX_FILE
     try:
         rejected = file_inbox(path, _file)
     except OSError as exc:
         raise CliError(f"cannot file the turns waiting in {path}: {exc.strerror or exc}", EXIT_ERROR) from None
     except _Unfiled as unfiled:
-        if needed in unfiled.failures:
-            raise unfiled.failures[needed] from None
+        for store in needed:
+            if store in unfiled.failures:
+                raise unfiled.failures[store] from None
         for failure in unfiled.failures.values():
             note(f"warning: the turns waiting in {path} could not be filed yet (they are kept there): {failure}")
         return
@@ -172,7 +182,7 @@ def _file(records: list[dict[str, Any]]) -> list[int]:
     from ._logbook import Entry
 
     refused: list[int] = []
-    failures: dict[str, CliError] = {}
+    failures: dict[Store, CliError] = {}
     turns: list[tuple[int, str, Entry | None, list[StoredRun]]] = []
     for index, record in enumerate(records):
         try:

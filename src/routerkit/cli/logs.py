@@ -121,7 +121,7 @@ def run_logs(args: argparse.Namespace) -> int:
         on = load_config(data_home()).settings.get("log", True)
         sys.stdout.write(f"logging is {'on' if on else 'off'}; the log is {data_home() / LOG_FILE}\n")
         return EXIT_OK
-    with logbook() as book:
+    with logbook(deleting=args.action == "rm") as book:
         if args.action == "show":
             entry = book.get(args.log_id)
             if entry is None:

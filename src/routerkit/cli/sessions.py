@@ -126,12 +126,12 @@ def _show(session_id: str) -> None:
 def _remove(session_id: str) -> None:
     from ._record import logbook, open_sessions
 
-    db = open_sessions()
+    db = open_sessions(deleting=True)
     try:
         runs = db.delete_session(session_id)
     finally:
         db.close()
-    with logbook() as book:
+    with logbook(deleting=True) as book:
         logged = book.delete_session(session_id)
     if not runs and not logged:
         raise CliError(f"no session {session_id!r}; `routerkit sessions` lists them", EXIT_USAGE)
