@@ -334,6 +334,7 @@ def raw_deflate(data: bytes) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
+@pytest.mark.parametrize("split", ["halves", "bytes"])
 @pytest.mark.parametrize("mode", ["invoke", "invoke_stream"])
 @pytest.mark.parametrize(
     ("encoding", "compress"),
@@ -344,9 +345,15 @@ def raw_deflate(data: bytes) -> bytes:
     ],
 )
 def test_a_compressed_answer_is_decoded(
-    serve: Callable[..., H11Server], pool: Pool, mode: str, encoding: str, compress: Callable[[bytes], bytes]
+    serve: Callable[..., H11Server],
+    pool: Pool,
+    mode: str,
+    encoding: str,
+    compress: Callable[[bytes], bytes],
+    split: str,
 ) -> None:
-    """A server (or proxy) that compresses its answer: the text arrives decoded, whole or streamed."""
+    """A server (or proxy) that compresses its answer: the text arrives decoded, whole or streamed, however the
+    body is cut into chunks (one byte at a time: too few to tell the header from raw deflate at first)."""
 
     def compressed(exchange: Exchange) -> bool:
         if mode == "invoke":
@@ -354,8 +361,11 @@ def test_a_compressed_answer_is_decoded(
         else:
             body, kind = b"".join(sse_chunks("squeezed answer text")), "text/event-stream"
         packed = compress(body)
-        halves = [packed[: len(packed) // 2], packed[len(packed) // 2 :]]  # split mid-stream: decoded across chunks
-        exchange.answer(200, halves, content_type=kind, content_encoding=encoding)
+        if split == "halves":  # split mid-stream: decoded across chunks
+            chunks = [packed[: len(packed) // 2], packed[len(packed) // 2 :]]
+        else:
+            chunks = [packed[i : i + 1] for i in range(len(packed))]
+        exchange.answer(200, chunks, content_type=kind, content_encoding=encoding)
         return True
 
     server = serve(compressed)

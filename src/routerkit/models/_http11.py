@@ -363,16 +363,25 @@ class _Inflater:
     """A gzip, zlib or raw deflate body, inflated in bounded steps. "deflate" should be zlib-wrapped, but some
     servers send it raw: when the first bytes are not a zlib or gzip header, they are read as raw deflate."""
 
-    __slots__ = ("_raw_allowed", "_started", "_z")
+    __slots__ = ("_head", "_raw_allowed", "_z")
+
+    #: Bytes zlib needs to tell a zlib or gzip header from anything else; fewer are kept until more arrive.
+    _HEADER = 2
 
     def __init__(self, *, raw_allowed: bool) -> None:
         self._z = zlib.decompressobj(zlib.MAX_WBITS | 32)  # either header, told apart by zlib
         self._raw_allowed = raw_allowed
-        self._started = False
+        self._head: bytes | None = b""  # the first bytes, until there are enough to know the format; then None
 
     def feed(self, data: bytes | bytearray | memoryview) -> Iterator[bytes]:
         try:
-            out = self._first(data) if not self._started else self._z.decompress(data, _INFLATE_STEP)
+            if self._head is None:
+                out = self._z.decompress(data, _INFLATE_STEP)
+            else:
+                self._head += data
+                if len(self._head) < self._HEADER:
+                    return
+                out = self._first()
             while True:
                 if out:
                     yield out
@@ -383,8 +392,8 @@ class _Inflater:
         except zlib.error as exc:
             raise DecodingError(f"the compressed body is corrupt ({exc})") from None
 
-    def _first(self, data: bytes | bytearray | memoryview) -> bytes:
-        self._started = True
+    def _first(self) -> bytes:
+        data, self._head = self._head or b"", None
         try:
             return self._z.decompress(data, _INFLATE_STEP)
         except zlib.error:
@@ -395,7 +404,8 @@ class _Inflater:
 
     def finish(self) -> Iterator[bytes]:
         try:
-            out = self._z.flush()
+            out = self._first() if self._head else b""  # a body shorter than a header
+            out += self._z.flush()
         except zlib.error as exc:
             raise DecodingError(f"the compressed body is corrupt ({exc})") from None
         if out:
