@@ -99,7 +99,7 @@ def record_turn(
         return
     record: dict[str, Any] = {"uid": os.urandom(16).hex(), "log": None}
     if log:
-        from ._logbook import Entry
+        from ._entry import Entry
 
         entry = Entry(
             prompt=prompt,
@@ -179,7 +179,7 @@ def _file(records: list[dict[str, Any]]) -> list[int]:
     from routerkit.db import SessionStoreError, StoredRun
     from routerkit.errors import UsageError
 
-    from ._logbook import Entry
+    from ._entry import Entry
 
     refused: list[int] = []
     failures: dict[Store, CliError] = {}

@@ -12,7 +12,8 @@ from ._common import EXIT_OK, EXIT_USAGE, CliError, data_home, note, stdout_is_t
 if TYPE_CHECKING:
     import argparse
 
-    from ._logbook import Entry, Logbook
+    from ._entry import Entry
+    from ._logbook import Logbook
 
 
 def _since(value: str | None) -> float | None:
